@@ -1,0 +1,159 @@
+"""The ``shopdesk`` command: the composition root. Heavy modules are imported per command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from shopdesk import __version__
+
+STAGE_NAMES = ("confirmed", "preparing", "partly_shipped", "shipped", "out_for_delivery",
+               "partly_delivered", "delivered", "cancelled")
+Handler = Callable[[Any, argparse.Namespace], Coroutine[Any, Any, int]]
+
+
+def _command(module: str, name: str, *, db: bool = True) -> dict[str, Any]:
+    return {"handler": (module, name), "needs_db": db}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
+                        help="config file (default: $SHOPDESK_CONFIG, ./shopdesk.toml, "
+                             "then the user config dir)")
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
+                        help="where the database and logs live (default: $SHOPDESK_DATA_DIR, "
+                             "the config's paths.data_dir, then the user data dir)")
+    parser = argparse.ArgumentParser(
+        prog="shopdesk",
+        description="Order tracking, returns and proactive notifications for small shops.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"shopdesk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, help: str, **kwargs: Any) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help, parents=[common])
+        p.set_defaults(**kwargs)
+        return p
+
+    p = add("init", "Write a starter shopdesk.toml and create the database.",
+            **_command("shopdesk.commands.setup", "init", db=False))
+    p.add_argument("--force", action="store_true", help="overwrite an existing config file")
+    add("migrate", "Bring the database schema up to date (also done on every start).",
+        **_command("shopdesk.commands.setup", "migrate", db=False))
+
+    p = add("demo", "Seed a realistic demo shop and show how to look at it.",
+            **_command("shopdesk.commands.demo", "demo", db=False))
+    p.add_argument("--orders", type=int, default=300, metavar="N",
+                   help="how many orders to seed (default 300)")
+    p.add_argument("--seed-only", action="store_true", help="seed, then exit")
+    p.add_argument("--seed", type=int, default=7, help="random seed, for a repeatable shop")
+
+    imports = add("import", "Import orders or tracking numbers from CSV.").add_subparsers(
+        dest="what", metavar="WHAT", required=True)
+    p = imports.add_parser("orders", parents=[common], help="orders from a CSV file",
+                           description="Import orders: Shopify's order export or the generic "
+                           "format (see the README). Bad rows are reported by line; "
+                           "importing the same file twice changes nothing.")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--format", choices=("shopify", "generic"),
+                   help="file format (default: detected from the header)")
+    p.set_defaults(**_command("shopdesk.commands.imports", "import_orders"))
+    p = imports.add_parser("tracking", parents=[common], help="tracking numbers from a CSV file",
+                           description="Import tracking numbers: columns order_number, carrier, "
+                           "tracking_number and optionally shipped_at.")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(**_command("shopdesk.commands.imports", "import_tracking"))
+
+    orders = add("orders", "List, search and show orders.").add_subparsers(
+        dest="what", metavar="WHAT", required=True)
+    p = orders.add_parser("list", parents=[common], help="list orders, newest first",
+                          description="List orders, newest first.")
+    p.add_argument("--search", metavar="Q",
+                   help="part of an order number, customer name, email or tracking number")
+    p.add_argument("--stage", choices=STAGE_NAMES)
+    p.add_argument("--carrier", metavar="C", help="only orders with a parcel by this carrier")
+    p.add_argument("--attention", action="store_true", help="only orders that need you")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="rows (default 50)")
+    p.add_argument("--json", action="store_true", help="print a JSON array of full orders")
+    p.set_defaults(**_command("shopdesk.commands.orders", "list_orders"))
+    p = orders.add_parser("show", parents=[common], help="one order with its timeline",
+                          description="Show one order: items, parcels and their timelines.")
+    p.add_argument("number", metavar="NUMBER", help="order number, with or without #")
+    p.add_argument("--json", action="store_true", help="print the order as JSON")
+    p.set_defaults(**_command("shopdesk.commands.orders", "show_order"))
+
+    p = add("ship", "Add a parcel (tracking number) to an order.",
+            **_command("shopdesk.commands.orders", "ship"))
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("--tracking", required=True, metavar="T", help="the tracking number")
+    p.add_argument("--carrier", metavar="C", help="carrier (default: guessed from the number)")
+    p.add_argument("--service", metavar="S", default="", help="carrier service level")
+    p.add_argument("--at", metavar="TIME", default="now",
+                   help="when it was handed over (ISO 8601; default now; no zone = shop's)")
+
+    p = add("event", "Record a tracking milestone by hand.",
+            **_command("shopdesk.commands.orders", "event"))
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("--milestone", required=True, metavar="M",
+                   help="label_created, in_transit, out_for_delivery, available_for_pickup, "
+                        "attempt_failed, delivered, exception, returning_to_sender, "
+                        "returned_to_sender or cancelled")
+    p.add_argument("--at", metavar="TIME", default="now", help="when it happened (default now)")
+    p.add_argument("--description", metavar="D", default="")
+    p.add_argument("--location", metavar="L", default="")
+    p.add_argument("--reason", metavar="R", help="for exceptions: customs, address, damaged, "
+                   "lost, refused, weather, action_required, delayed or other")
+    p.add_argument("--tracking", metavar="T", help="which parcel, if the order has several")
+
+    p = add("cancel", "Cancel an order.", **_command("shopdesk.commands.orders", "cancel"))
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("--reason", default="", metavar="R")
+    p = add("note", "Add a note to an order.", **_command("shopdesk.commands.orders", "note"))
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("text", metavar="TEXT")
+
+    tracking = add("tracking", "Tools for the milestone engine.").add_subparsers(
+        dest="what", metavar="WHAT", required=True)
+    p = tracking.add_parser(
+        "classify", parents=[common], help="classify carrier<TAB>description lines from stdin",
+        description="Read 'carrier<TAB>description' lines on stdin; print one milestone per "
+                    "line, in order.")
+    p.set_defaults(**_command("shopdesk.commands.tracking", "classify", db=False))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``shopdesk`` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    from shopdesk.config import load_settings
+    from shopdesk.errors import ConfigError, ShopdeskError
+
+    try:
+        settings = load_settings(getattr(args, "config", None), getattr(args, "data_dir", None))
+        module_name, name = args.handler
+        module = __import__(module_name, fromlist=[name])
+        handler: Handler = getattr(module, name)
+        return asyncio.run(_run(handler, settings, args))
+    except ConfigError as exc:
+        print(f"shopdesk: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except ShopdeskError as exc:
+        print(f"shopdesk: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("shopdesk: interrupted", file=sys.stderr)
+        return 130
+
+
+async def _run(handler: Handler, settings: Any, args: argparse.Namespace) -> int:
+    if not args.needs_db:
+        return await handler(settings, args)
+    from shopdesk.db import database
+
+    async with database(settings):
+        return await handler(settings, args)

@@ -1,0 +1,1 @@
+"""The CLI's command handlers: ``async def handler(settings, args) -> exit status``."""

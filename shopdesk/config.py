@@ -1,0 +1,267 @@
+"""Typed settings, loaded from a TOML file, the environment and command-line options.
+
+Every setting has a working default (documented in ``config.example.toml``), so shopdesk runs
+with no file at all. A bad value raises :class:`ConfigError` naming the key, the value and
+what is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+
+from shopdesk.errors import ConfigError
+
+APP_NAME = "shopdesk"
+CONFIG_FILENAME = "shopdesk.toml"
+LOCALES = ("en", "de", "fr", "es", "nl")
+_HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class TransitRule:
+    """Transit time for shipments matching carrier, service and destination (any may be None)."""
+
+    days: tuple[int, int]
+    carrier: str | None = None
+    service: str | None = None
+    destination: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything shopdesk is configured with. Build with :func:`load_settings`."""
+
+    shop_name: str = "My Shop"
+    public_url: str = "http://127.0.0.1:8080"
+    country: str = "US"
+    timezone: str = "UTC"
+    locale: str = "en"
+    handling_days: int = 2
+    support_email: str = ""
+    support_phone: str = ""
+    logo: str = ""
+    primary_color: str = "#1f6feb"
+    accent_color: str = "#0d9488"
+    database_url: str = ""
+    data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)))
+    holidays_country: str = ""
+    transit_days: tuple[int, int] = (2, 5)
+    transit: tuple[TransitRule, ...] = (
+        TransitRule(days=(5, 12), destination="international"),
+    )
+    config_path: Path | None = None
+
+    @property
+    def db_url(self) -> str:
+        """The database URL, defaulting to an SQLite file in the data directory."""
+        return self.database_url or f"sqlite://{self.data_dir / 'shopdesk.sqlite3'}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def tracking_url(self, token: str) -> str:
+        """The customer's private tracking page for an order token."""
+        return f"{self.public_url.rstrip('/')}/t/{token}"
+
+
+# (toml section, toml key) -> Settings field
+_KEYS: dict[tuple[str, str], str] = {
+    ("shop", "name"): "shop_name",
+    ("shop", "public_url"): "public_url",
+    ("shop", "country"): "country",
+    ("shop", "timezone"): "timezone",
+    ("shop", "locale"): "locale",
+    ("shop", "handling_days"): "handling_days",
+    ("shop", "support_email"): "support_email",
+    ("shop", "support_phone"): "support_phone",
+    ("branding", "logo"): "logo",
+    ("branding", "primary_color"): "primary_color",
+    ("branding", "accent_color"): "accent_color",
+    ("database", "url"): "database_url",
+    ("paths", "data_dir"): "data_dir",
+    ("delivery", "holidays_country"): "holidays_country",
+    ("delivery", "transit_days"): "transit_days",
+    ("delivery", "transit"): "transit",
+}
+
+
+def find_config_file(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """Where the config comes from: explicit path, $SHOPDESK_CONFIG, ./shopdesk.toml, user dir.
+
+    Raises:
+        ConfigError: an explicitly named file does not exist.
+    """
+    named = explicit or os.environ.get("SHOPDESK_CONFIG")
+    if named:
+        path = Path(named).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist")
+        return path
+    for candidate in (
+        Path.cwd() / CONFIG_FILENAME,
+        Path(platformdirs.user_config_dir(APP_NAME)) / CONFIG_FILENAME,
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(
+    config: str | os.PathLike[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> Settings:
+    """Load settings: built-in defaults < config file < environment < command-line options.
+
+    Args:
+        config: ``--config`` from the command line, if given.
+        data_dir: ``--data-dir`` from the command line, if given.
+
+    Raises:
+        ConfigError: unreadable file, unknown key or invalid value.
+    """
+    path = find_config_file(config)
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+        values = _flatten(document, path)
+        values["config_path"] = path
+    if url := os.environ.get("SHOPDESK_DATABASE_URL"):
+        values["database_url"] = url
+    chosen_dir = data_dir or os.environ.get("SHOPDESK_DATA_DIR") or values.get("data_dir")
+    if chosen_dir:
+        values["data_dir"] = Path(chosen_dir).expanduser()
+    else:
+        values.pop("data_dir", None)
+    settings = Settings(**values)
+    _validate(settings)
+    return settings
+
+
+def _flatten(document: dict[str, Any], path: Path) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for section, table in document.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: '{section}' must be a [section]; known sections: "
+                              f"{', '.join(sorted({s for s, _ in _KEYS}))}")
+        for key, value in table.items():
+            name = _KEYS.get((section, key))
+            if name is None:
+                known = ", ".join(k for s, k in _KEYS if s == section)
+                allowed = f"known keys in [{section}]: {known}" if known else "no such section"
+                raise ConfigError(f"{path}: unknown setting {section}.{key} ({allowed})")
+            values[name] = _convert(f"{section}.{key}", name, value)
+    return values
+
+
+def _convert(key: str, name: str, value: Any) -> Any:
+    """Check a raw TOML value's type against the Settings field and convert it."""
+    if name == "transit":
+        if not isinstance(value, list):
+            raise ConfigError(f"{key} must be a list of [[{key}]] tables, got {value!r}")
+        return tuple(_transit_rule(f"{key}[{i}]", rule) for i, rule in enumerate(value))
+    if name == "transit_days":
+        return _days(key, value)
+    default = next(f for f in fields(Settings) if f.name == name)
+    if name == "data_dir":
+        if not isinstance(value, str):
+            raise ConfigError(f"{key} must be a path string, got {value!r}")
+        return value
+    expected = int if default.type == "int" else str
+    if not isinstance(value, expected) or isinstance(value, bool):
+        raise ConfigError(f"{key} must be {'a whole number' if expected is int else 'a string'}, "
+                          f"got {value!r}")
+    return value
+
+
+def _days(key: str, value: Any) -> tuple[int, int]:
+    ok = (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and 0 <= value[0] <= value[1] <= 120
+    )
+    if not ok:
+        raise ConfigError(
+            f"{key} must be [fastest, slowest] business days, 0-120, fastest first; got {value!r}"
+        )
+    return (value[0], value[1])
+
+
+def _transit_rule(key: str, rule: Any) -> TransitRule:
+    if not isinstance(rule, dict):
+        raise ConfigError(f"{key} must be a table with transit_days, got {rule!r}")
+    unknown = set(rule) - {"carrier", "service", "destination", "transit_days"}
+    if unknown:
+        raise ConfigError(f"{key}: unknown key {sorted(unknown)[0]!r} (known: carrier, service, "
+                          "destination, transit_days)")
+    if "transit_days" not in rule:
+        raise ConfigError(f"{key} needs transit_days = [fastest, slowest]")
+    for name in ("carrier", "service", "destination"):
+        if name in rule and not isinstance(rule[name], str):
+            raise ConfigError(f"{key}.{name} must be a string, got {rule[name]!r}")
+    destination = rule.get("destination")
+    if destination is not None:
+        destination = destination if destination in ("domestic", "international") \
+            else destination.upper()
+        if destination not in ("domestic", "international") and not _COUNTRY.match(destination):
+            raise ConfigError(f"{key}.destination must be a two-letter country code, 'domestic' "
+                              f"or 'international', got {rule['destination']!r}")
+    return TransitRule(
+        days=_days(f"{key}.transit_days", rule["transit_days"]),
+        carrier=rule.get("carrier"),
+        service=rule.get("service"),
+        destination=destination,
+    )
+
+
+def _validate(s: Settings) -> None:
+    if not s.shop_name.strip():
+        raise ConfigError("shop.name must not be empty")
+    if not re.match(r"^https?://[^\s/]+", s.public_url):
+        raise ConfigError(f"shop.public_url must start with http:// or https://, "
+                          f"got {s.public_url!r}")
+    if not _COUNTRY.match(s.country):
+        raise ConfigError(f"shop.country must be a two-letter country code such as 'US' or 'DE', "
+                          f"got {s.country!r}")
+    if s.holidays_country and not _COUNTRY.match(s.holidays_country):
+        raise ConfigError(f"delivery.holidays_country must be a two-letter country code or "
+                          f"empty, got {s.holidays_country!r}")
+    try:
+        ZoneInfo(s.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"shop.timezone must be an IANA time zone such as 'Europe/Berlin', "
+                          f"got {s.timezone!r}") from None
+    if s.locale not in LOCALES:
+        raise ConfigError(f"shop.locale must be one of {', '.join(LOCALES)}; got {s.locale!r}")
+    if not 0 <= s.handling_days <= 60:
+        raise ConfigError(f"shop.handling_days must be 0-60 business days, got {s.handling_days}")
+    for key, colour in (("branding.primary_color", s.primary_color),
+                        ("branding.accent_color", s.accent_color)):
+        if not _HEX_COLOUR.match(colour):
+            raise ConfigError(f"{key} must be a CSS hex colour such as '#1f6feb', got {colour!r}")
+    url = s.database_url
+    if url and not url.startswith(("sqlite://", "postgres://", "postgresql://", "psycopg://")):
+        raise ConfigError("database.url must start with sqlite:// or postgres:// "
+                          f"(got a value starting {url.split(':', 1)[0]!r})")
+
+
+def with_overrides(settings: Settings, **changes: Any) -> Settings:
+    """A copy of ``settings`` with fields replaced and validated again."""
+    updated = replace(settings, **changes)
+    _validate(updated)
+    return updated

@@ -1,0 +1,1 @@
+"""CSV importers: orders (Shopify export, generic) and tracking numbers."""

@@ -1,0 +1,141 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    initial = True
+
+    operations = [
+        ops.CreateModel(
+            name='Change',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('order_id', fields.IntField(null=True)),
+                ('kind', fields.CharField(max_length=32)),
+                ('at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'change', 'app': 'models', 'pk_attr': 'id', 'table_description': 'The change feed: other processes follow ``id`` to see what changed, cheaply.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Customer',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('email', fields.CharField(null=True, unique=True, max_length=254)),
+                ('name', fields.CharField(default='', max_length=200)),
+                ('phone', fields.CharField(default='', max_length=32)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'customer', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Order',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('number', fields.CharField(unique=True, max_length=64)),
+                ('token', fields.CharField(unique=True, max_length=64)),
+                ('source', fields.CharField(default='manual', max_length=32)),
+                ('external_id', fields.CharField(null=True, max_length=64)),
+                ('customer', fields.ForeignKeyField('models.Customer', source_field='customer_id', null=True, db_constraint=True, to_field='id', related_name='orders', on_delete=OnDelete.SET_NULL)),
+                ('placed_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('currency', fields.CharField(max_length=3)),
+                ('total_minor', fields.BigIntField(default=0)),
+                ('ship_country', fields.CharField(default='', max_length=2)),
+                ('ship_postcode', fields.CharField(default='', max_length=16)),
+                ('ship_city', fields.CharField(default='', max_length=100)),
+                ('locale', fields.CharField(null=True, max_length=8)),
+                ('timezone', fields.CharField(null=True, max_length=64)),
+                ('stage', fields.CharField(default='confirmed', db_index=True, max_length=24)),
+                ('attention', fields.CharField(null=True, max_length=120)),
+                ('cancelled_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('cancel_reason', fields.CharField(default='', max_length=200)),
+                ('search_text', fields.TextField(default='', unique=False)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'orders', 'app': 'models', 'unique_together': (('source', 'external_id'),), 'indexes': [Index(fields=['placed_at', 'id'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Note',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='notes', on_delete=OnDelete.CASCADE)),
+                ('body', fields.TextField(unique=False)),
+                ('author', fields.CharField(default='owner', max_length=64)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'note', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='OrderItem',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='items', on_delete=OnDelete.CASCADE)),
+                ('sku', fields.CharField(default='', max_length=100)),
+                ('title', fields.CharField(max_length=500)),
+                ('quantity', fields.IntField()),
+                ('unit_price_minor', fields.BigIntField()),
+                ('image_url', fields.CharField(default='', max_length=500)),
+            ],
+            options={'table': 'order_item', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='RawInput',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('source', fields.CharField(max_length=32)),
+                ('ref', fields.CharField(default='', max_length=300)),
+                ('digest', fields.CharField(unique=True, max_length=64)),
+                ('body', fields.TextField(unique=False)),
+                ('status', fields.CharField(default='pending', db_index=True, max_length=16)),
+                ('error', fields.TextField(default='', unique=False)),
+                ('received_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'raw_input', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Every imported row or received body, stored before it is interpreted.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Shipment',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='shipments', on_delete=OnDelete.CASCADE)),
+                ('carrier', fields.CharField(max_length=64)),
+                ('tracking_number', fields.CharField(db_index=True, max_length=64)),
+                ('service', fields.CharField(default='', max_length=100)),
+                ('shipped_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('carrier_estimate_from', fields.DateField(null=True)),
+                ('carrier_estimate_to', fields.DateField(null=True)),
+                ('milestone', fields.CharField(default='label_created', max_length=24)),
+                ('reason', fields.CharField(null=True, max_length=24)),
+                ('status_text', fields.CharField(default='', max_length=500)),
+                ('last_event_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('delivered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'shipment', 'app': 'models', 'unique_together': (('order_id', 'tracking_number'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='TrackingEvent',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('shipment', fields.ForeignKeyField('models.Shipment', source_field='shipment_id', db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.CASCADE)),
+                ('occurred_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('milestone', fields.CharField(max_length=24)),
+                ('reason', fields.CharField(null=True, max_length=24)),
+                ('raw_code', fields.CharField(default='', max_length=64)),
+                ('raw_description', fields.CharField(default='', max_length=500)),
+                ('location', fields.CharField(default='', max_length=200)),
+                ('source', fields.CharField(default='manual', max_length=32)),
+                ('dedupe_key', fields.CharField(max_length=64)),
+                ('received_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'tracking_event', 'app': 'models', 'unique_together': (('shipment_id', 'dedupe_key'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+    ]

@@ -1,0 +1,150 @@
+"""Database tables (Tortoise ORM). Only services touch these; UIs see plain dataclasses.
+
+Times are timezone-aware UTC. Money is integer minor units plus an ISO 4217 currency code.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Customer(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, null=True, unique=True)
+    name = fields.CharField(max_length=200, default="")
+    phone = fields.CharField(max_length=32, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "customer"
+
+
+class Order(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=64, unique=True)
+    token = fields.CharField(max_length=64, unique=True)
+    source = fields.CharField(max_length=32, default="manual")
+    external_id = fields.CharField(max_length=64, null=True)
+    customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="orders", null=True, on_delete=fields.SET_NULL
+    )
+    placed_at = fields.DatetimeField()
+    currency = fields.CharField(max_length=3)
+    total_minor = fields.BigIntField(default=0)
+    ship_country = fields.CharField(max_length=2, default="")
+    ship_postcode = fields.CharField(max_length=16, default="")
+    ship_city = fields.CharField(max_length=100, default="")
+    locale = fields.CharField(max_length=8, null=True)
+    timezone = fields.CharField(max_length=64, null=True)
+    stage = fields.CharField(max_length=24, default="confirmed", db_index=True)
+    attention = fields.CharField(max_length=120, null=True)
+    cancelled_at = fields.DatetimeField(null=True)
+    cancel_reason = fields.CharField(max_length=200, default="")
+    # Lower-cased number, customer name and email and tracking numbers: one column to search.
+    search_text = fields.TextField(default="")
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "orders"
+        unique_together = (("source", "external_id"),)
+        indexes = (("placed_at", "id"),)
+
+
+class OrderItem(Model):
+    id = fields.IntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="items", on_delete=fields.CASCADE
+    )
+    sku = fields.CharField(max_length=100, default="")
+    title = fields.CharField(max_length=500)
+    quantity = fields.IntField()
+    unit_price_minor = fields.BigIntField()
+    image_url = fields.CharField(max_length=500, default="")
+
+    class Meta:
+        table = "order_item"
+
+
+class Shipment(Model):
+    id = fields.IntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="shipments", on_delete=fields.CASCADE
+    )
+    carrier = fields.CharField(max_length=64)
+    tracking_number = fields.CharField(max_length=64, db_index=True)
+    service = fields.CharField(max_length=100, default="")
+    shipped_at = fields.DatetimeField(null=True)
+    carrier_estimate_from = fields.DateField(null=True)
+    carrier_estimate_to = fields.DateField(null=True)
+    milestone = fields.CharField(max_length=24, default="label_created")
+    reason = fields.CharField(max_length=24, null=True)
+    status_text = fields.CharField(max_length=500, default="")
+    last_event_at = fields.DatetimeField(null=True)
+    delivered_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "shipment"
+        unique_together = (("order_id", "tracking_number"),)
+
+
+class TrackingEvent(Model):
+    id = fields.IntField(primary_key=True)
+    shipment: fields.ForeignKeyRelation[Shipment] = fields.ForeignKeyField(
+        "models.Shipment", related_name="events", on_delete=fields.CASCADE
+    )
+    occurred_at = fields.DatetimeField()
+    milestone = fields.CharField(max_length=24)
+    reason = fields.CharField(max_length=24, null=True)
+    raw_code = fields.CharField(max_length=64, default="")
+    raw_description = fields.CharField(max_length=500, default="")
+    location = fields.CharField(max_length=200, default="")
+    source = fields.CharField(max_length=32, default="manual")
+    dedupe_key = fields.CharField(max_length=64)
+    received_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tracking_event"
+        unique_together = (("shipment_id", "dedupe_key"),)
+
+
+class Note(Model):
+    id = fields.IntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="notes", on_delete=fields.CASCADE
+    )
+    body = fields.TextField()
+    author = fields.CharField(max_length=64, default="owner")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "note"
+
+
+class RawInput(Model):
+    """Every imported row or received body, stored before it is interpreted."""
+
+    id = fields.IntField(primary_key=True)
+    source = fields.CharField(max_length=32)
+    ref = fields.CharField(max_length=300, default="")
+    digest = fields.CharField(max_length=64, unique=True)
+    body = fields.TextField()
+    status = fields.CharField(max_length=16, default="pending", db_index=True)
+    error = fields.TextField(default="")
+    received_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "raw_input"
+
+
+class Change(Model):
+    """The change feed: other processes follow ``id`` to see what changed, cheaply."""
+
+    id = fields.BigIntField(primary_key=True)
+    order_id = fields.IntField(null=True)
+    kind = fields.CharField(max_length=32)
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "change"

@@ -1,0 +1,189 @@
+"""Read services: one order with its full timeline, the searchable order list, counts by stage.
+
+Everything returned is a plain frozen dataclass from :mod:`shopdesk.views`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.expressions import Q, Subquery
+from tortoise.functions import Count
+
+from shopdesk.config import Settings
+from shopdesk.errors import InvalidInput, NotFound
+from shopdesk.models import Order, Shipment
+from shopdesk.services.common import normalise_number
+from shopdesk.tracking.estimate import estimate_window
+from shopdesk.views import (
+    STAGES,
+    EventView,
+    ItemView,
+    NoteView,
+    OrderPage,
+    OrderRow,
+    OrderView,
+    ShipmentView,
+)
+
+MAX_PAGE = 500
+
+
+async def order_view(settings: Settings, number: str) -> OrderView:
+    """One order, with items, shipments (each with its events, newest first) and notes.
+
+    Raises:
+        NotFound: no such order.
+    """
+    order = await Order.get_or_none(number=normalise_number(number)) \
+        .select_related("customer") \
+        .prefetch_related("items", "shipments__events", "notes")
+    if order is None:
+        raise NotFound(f"no order {normalise_number(number)}")
+    return _view(settings, order)
+
+
+async def order_views(settings: Settings, numbers: list[str]) -> list[OrderView]:
+    """Full views of several orders, in the order of ``numbers`` (missing ones left out)."""
+    orders = await Order.filter(number__in=numbers).select_related("customer") \
+        .prefetch_related("items", "shipments__events", "notes")
+    by_number = {o.number: o for o in orders}
+    return [_view(settings, by_number[n]) for n in numbers if n in by_number]
+
+
+async def order_token(number: str) -> str:
+    """An order's public token (for its tracking page)."""
+    token = await Order.filter(number=normalise_number(number)).values_list("token", flat=True)
+    if not token:
+        raise NotFound(f"no order {normalise_number(number)}")
+    return token[0]
+
+
+def _view(settings: Settings, order: Order) -> OrderView:
+    customer = order.customer
+    shipments = []
+    for s in sorted(order.shipments, key=lambda s: s.id):
+        window = estimate_window(
+            settings,
+            shipped_at=s.shipped_at,
+            carrier=s.carrier,
+            service=s.service,
+            country=order.ship_country,
+            carrier_estimate=(s.carrier_estimate_from, s.carrier_estimate_to),
+        )
+        events = sorted(s.events, key=lambda e: (e.occurred_at, e.id), reverse=True)
+        shipments.append(ShipmentView(
+            id=s.id,
+            carrier=s.carrier,
+            tracking_number=s.tracking_number,
+            service=s.service,
+            shipped_at=s.shipped_at,
+            milestone=s.milestone,
+            reason=s.reason,
+            status_text=s.status_text,
+            last_event_at=s.last_event_at,
+            delivered_at=s.delivered_at,
+            estimate=window[0] if window and s.milestone != "delivered" else None,
+            estimate_source=window[1] if window and s.milestone != "delivered" else None,
+            events=tuple(
+                EventView(e.occurred_at, e.milestone, e.reason, e.raw_description, e.location,
+                          e.source)
+                for e in events
+            ),
+        ))
+    return OrderView(
+        number=order.number,
+        token=order.token,
+        tracking_url=settings.tracking_url(order.token),
+        stage=order.stage,
+        attention=order.attention,
+        placed_at=order.placed_at,
+        currency=order.currency,
+        total_minor=order.total_minor,
+        customer_name=customer.name if customer else "",
+        email=customer.email if customer else None,
+        phone=customer.phone if customer else "",
+        ship_country=order.ship_country,
+        ship_postcode=order.ship_postcode,
+        ship_city=order.ship_city,
+        locale=order.locale,
+        source=order.source,
+        cancelled_at=order.cancelled_at,
+        items=tuple(ItemView(i.sku, i.title, i.quantity, i.unit_price_minor)
+                    for i in sorted(order.items, key=lambda i: i.id)),
+        shipments=tuple(shipments),
+        notes=tuple(NoteView(n.body, n.author, n.created_at)
+                    for n in sorted(order.notes, key=lambda n: n.id)),
+    )
+
+
+async def list_orders(
+    *,
+    search: str | None = None,
+    stage: str | None = None,
+    carrier: str | None = None,
+    attention: bool | None = None,
+    after: str | None = None,
+    limit: int = 50,
+) -> OrderPage:
+    """A page of orders, newest first.
+
+    Args:
+        search: part of an order number, customer name, email or tracking number.
+        stage: only orders at this stage.
+        carrier: only orders with a shipment by this carrier (case-insensitive).
+        attention: True for orders that need the owner, False for those that don't.
+        after: the ``next_cursor`` of the previous page.
+        limit: rows per page, 1-500.
+
+    Raises:
+        InvalidInput: unknown stage, bad cursor or limit.
+    """
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be 1-{MAX_PAGE}")
+    query = Order.all()
+    if search and search.strip():
+        term = search.strip().casefold().removeprefix("#")
+        query = query.filter(search_text__contains=term)
+    if stage:
+        if stage not in STAGES:
+            raise InvalidInput(f"unknown stage {stage!r}; one of: {', '.join(STAGES)}")
+        query = query.filter(stage=stage)
+    if carrier:
+        ids = Shipment.filter(carrier__iexact=carrier.strip()).values_list("order_id", flat=True)
+        query = query.filter(id__in=Subquery(ids))
+    if attention is not None:
+        query = query.filter(attention__isnull=not attention)
+    if after:
+        placed_at, last_id = _decode_cursor(after)
+        query = query.filter(Q(placed_at__lt=placed_at) | Q(placed_at=placed_at, id__lt=last_id))
+    rows = await query.order_by("-placed_at", "-id").limit(limit + 1).values_list(
+        "id", "number", "placed_at", "stage", "attention", "customer__name", "customer__email",
+        "ship_country", "total_minor", "currency",
+    )
+    page = [OrderRow(r[0], r[1], r[2], r[3], r[4], r[5] or "", r[6], *r[7:]) for r in rows]
+    more = len(page) > limit
+    page = page[:limit]
+    cursor = f"{page[-1].placed_at.isoformat()}~{page[-1].id}" if more else None
+    return OrderPage(tuple(page), cursor)
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        placed_at, last_id = cursor.rsplit("~", 1)
+        return datetime.fromisoformat(placed_at), int(last_id)
+    except ValueError:
+        raise InvalidInput("the page cursor is not one this shop gave out") from None
+
+
+async def count_by_stage() -> dict[str, int]:
+    """How many orders are at each stage (every stage present, zeros included)."""
+    rows = await Order.annotate(n=Count("id")).group_by("stage").values_list("stage", "n")
+    counts = dict.fromkeys(STAGES, 0)
+    counts.update(dict(rows))
+    return counts
+
+
+async def count_attention() -> int:
+    """How many orders need the owner."""
+    return await Order.filter(attention__isnull=False).count()

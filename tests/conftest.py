@@ -1,0 +1,93 @@
+"""Shared fixtures: a fresh real database per test (SQLite file, or PostgreSQL when
+SHOPDESK_TEST_DATABASE_URL is set) and the real ``shopdesk`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from shopdesk.config import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("SHOPDESK_SHARED_DIR") or REPO.parent / "shared")
+DATA = SHARED / "data"
+PAYLOADS = DATA / "payloads"
+PG_URL = os.environ.get("SHOPDESK_TEST_DATABASE_URL", "")
+SHOPDESK = Path(sys.executable).parent / "shopdesk"
+
+
+def shared_file(*parts: str) -> Path:
+    """A file from ../shared/data; the test is skipped, loudly, if the folder is missing."""
+    path = DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared test data not found at {path} (set SHOPDESK_SHARED_DIR)")
+    return path
+
+
+async def reset_postgres(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=PG_URL, timezone="Europe/Berlin",
+                    country="DE", public_url="https://shop.example")
+
+
+@pytest.fixture
+async def db(settings: Settings):
+    from shopdesk.db import close_db, init_db
+
+    if PG_URL:
+        await reset_postgres(PG_URL)
+    await init_db(settings)
+    yield settings
+    await close_db()
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(tmp_path: Path):
+    """Run the installed ``shopdesk`` command against this test's own data directory."""
+    data_dir = tmp_path / "cli-data"
+    if PG_URL:
+        asyncio.run(reset_postgres(PG_URL))
+
+    def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Result:
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
+        environment.update(SHOPDESK_DATA_DIR=str(data_dir), COLUMNS="200", NO_COLOR="1")
+        if PG_URL:
+            environment["SHOPDESK_DATABASE_URL"] = PG_URL
+        environment.update(env or {})
+        done = subprocess.run(
+            [str(SHOPDESK), *args], input=stdin, capture_output=True, text=True,
+            cwd=tmp_path, env=environment, timeout=300,
+        )
+        return Result(done.returncode, done.stdout, done.stderr)
+
+    run.data_dir = data_dir  # type: ignore[attr-defined]
+    return run
+
+
+def at(text: str) -> datetime:
+    """A UTC time from 'YYYY-MM-DD HH:MM'."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
