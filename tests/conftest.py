@@ -72,12 +72,17 @@ def cli(tmp_path: Path):
     if PG_URL:
         asyncio.run(reset_postgres(PG_URL))
 
-    def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Result:
+    def run(*args: str, stdin: str | None = None,
+            env: dict[str, str | None] | None = None) -> Result:
         environment = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
         environment.update(SHOPDESK_DATA_DIR=str(data_dir), COLUMNS="200", NO_COLOR="1")
         if PG_URL:
             environment["SHOPDESK_DATABASE_URL"] = PG_URL
-        environment.update(env or {})
+        for key, value in (env or {}).items():
+            if value is None:
+                environment.pop(key, None)
+            else:
+                environment[key] = value
         done = subprocess.run(
             [str(SHOPDESK), *args], input=stdin, capture_output=True, text=True,
             cwd=tmp_path, env=environment, timeout=300,

@@ -62,7 +62,9 @@ class CsvFile:
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield line, f"unreadable CSV: {exc}"
+                reason = f"a field is longer than {MAX_FIELD:,} characters" \
+                    if "field limit" in str(exc) else f"unreadable CSV: {exc}"
+                yield line, reason
                 line = reader.line_num + 1
                 continue
             start, line = line, reader.line_num + 1

@@ -6,8 +6,7 @@ any bad row is not imported (its lines are reported), so nothing half-imported i
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tortoise.transactions import in_transaction
@@ -16,8 +15,8 @@ from shopdesk.config import Settings
 from shopdesk.errors import InvalidInput, ShopdeskError
 from shopdesk.importers.csvfile import ImportReport, Row, mark_raw, open_csv, progress, store_raw
 from shopdesk.parsing import parse_time, to_minor
-from shopdesk.services.orders import NewItem, NewOrder, check_order, create_orders
 from shopdesk.services.common import normalise_number
+from shopdesk.services.orders import NewItem, NewOrder, check_order, create_orders
 
 GENERIC_COLUMNS = ("order_number", "placed_at", "email", "phone", "name", "country", "postcode",
                    "city", "currency", "sku", "title", "quantity", "unit_price")
@@ -165,57 +164,53 @@ def _first(row: Row, names: tuple[str, ...]) -> str:
 def _order(
     settings: Settings, number: str, group: list[Row], columns: Columns, source: str
 ) -> NewOrder:
-    """Build one order from its rows; order-level values come from the first row having them."""
+    """Build one order from its rows; order-level values come from the first row having them.
 
-    def order_value(names: tuple[str, ...]) -> str:
+    Raises:
+        _RowError: the first bad value, with the line it is on.
+    """
+
+    def value(names: tuple[str, ...]) -> str:
         return next((v for row in group if (v := _first(row, names))), "")
 
-    def parsed(row: Row, what: str, convert: Callable[[str], object], text: str) -> object:
-        try:
-            return convert(text)
-        except (InvalidInput, ValueError) as exc:
-            reason = str(exc) if isinstance(exc, InvalidInput) else f"{what} {text!r} is invalid"
-            raise _RowError(row.line, reason) from None
-
-    head = group[0]
-    currency = order_value(columns.currency)
-    if not currency:
-        raise _RowError(head.line, "no currency")
-    placed_text = order_value(columns.placed_at)
-    if not placed_text:
-        raise _RowError(head.line, "no order date")
-    placed_at = parsed(head, "date", lambda t: parse_time(t, settings.zone), placed_text)
+    try:
+        currency = value(columns.currency) or _missing("currency")
+        placed_at = parse_time(value(columns.placed_at) or _missing("order date"), settings.zone)
+        total, cancelled = value(columns.total), value(columns.cancelled_at)
+        order = NewOrder(
+            number=number,
+            placed_at=placed_at,
+            currency=currency,
+            email=value(columns.email) or None,
+            phone=value(columns.phone),
+            name=value(columns.name),
+            country=value(columns.country),
+            postcode=value(columns.postcode),
+            city=value(columns.city),
+            source=source,
+            external_id=value(columns.external_id) or None,
+            total_minor=to_minor(total, currency) if total else None,
+            cancelled_at=parse_time(cancelled, settings.zone) if cancelled else None,
+        )
+    except InvalidInput as exc:
+        raise _RowError(group[0].line, str(exc)) from None
     items = []
     for row in group:
-        title = _first(row, columns.title)
-        if not title:
-            raise _RowError(row.line, "no item title")
-        quantity_text = _first(row, columns.quantity)
-        quantity = parsed(row, "quantity", _quantity, quantity_text)
-        price = parsed(row, "price", lambda t: to_minor(t, currency), _first(row, columns.unit_price)
-                       or "missing")
-        items.append(NewItem(title=title, quantity=quantity, unit_price_minor=price,  # type: ignore[arg-type]
-                             sku=_first(row, columns.sku)))
-    total_text = order_value(columns.total)
-    cancelled_text = order_value(columns.cancelled_at)
-    return NewOrder(
-        number=number,
-        placed_at=placed_at,  # type: ignore[arg-type]
-        currency=currency,
-        items=items,
-        email=order_value(columns.email) or None,
-        phone=order_value(columns.phone),
-        name=order_value(columns.name),
-        country=order_value(columns.country),
-        postcode=order_value(columns.postcode),
-        city=order_value(columns.city),
-        source=source,
-        external_id=order_value(columns.external_id) or None,
-        total_minor=parsed(head, "total", lambda t: to_minor(t, currency), total_text)  # type: ignore[arg-type]
-        if total_text else None,
-        cancelled_at=parsed(head, "date", lambda t: parse_time(t, settings.zone),  # type: ignore[arg-type]
-                            cancelled_text) if cancelled_text else None,
-    )
+        try:
+            items.append(NewItem(
+                title=_first(row, columns.title) or _missing("item title"),
+                quantity=_quantity(_first(row, columns.quantity)),
+                unit_price_minor=to_minor(_first(row, columns.unit_price)
+                                          or _missing("price"), currency),
+                sku=_first(row, columns.sku),
+            ))
+        except InvalidInput as exc:
+            raise _RowError(row.line, str(exc)) from None
+    return replace(order, items=items)
+
+
+def _missing(what: str) -> str:
+    raise InvalidInput(f"no {what}")
 
 
 def _quantity(text: str) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 
 from shopdesk.errors import InvalidInput, NotFound
@@ -55,25 +57,34 @@ async def get_order(number: str) -> Order:
     return order
 
 
-async def record_change(order_id: int | None, kind: str) -> None:
-    """Append to the change feed; call inside the write's transaction."""
-    await Change.create(order_id=order_id, kind=kind)
+async def record_changes(order_ids: Iterable[int], kind: str) -> None:
+    """Append to the change feed, one row per order; call inside the write's transaction."""
+    await Change.bulk_create([Change(order_id=order_id, kind=kind) for order_id in order_ids])
 
 
-async def refresh_order(order: Order) -> None:
-    """Recompute the order's stage and attention flag from its shipments; call in the write's
-    transaction."""
-    shipments = await Shipment.filter(order_id=order.id).values_list(
-        "milestone", "reason", "shipped_at"
-    )
-    order.stage = order_stage(
-        [(m, shipped is not None) for m, _, shipped in shipments],
-        cancelled=order.cancelled_at is not None,
-    )
-    order.attention = None if order.cancelled_at else attention_reason(
-        (m, r) for m, r, _ in shipments
-    )
-    await order.save(update_fields=["stage", "attention", "updated_at"])
+async def refresh_orders(order_ids: Collection[int], kind: str) -> None:
+    """Recompute the orders' stage and attention flag from their shipments and record the
+    change; call inside the write's transaction."""
+    if not order_ids:
+        return
+    shipments: dict[int, list[tuple[str, str | None, bool]]] = defaultdict(list)
+    for order_id, milestone, reason, shipped_at in await Shipment.filter(
+        order_id__in=list(order_ids)
+    ).values_list("order_id", "milestone", "reason", "shipped_at"):
+        shipments[order_id].append((milestone, reason, shipped_at is not None))
+    updates: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    for order_id, cancelled_at, stage, attention in await Order.filter(
+        id__in=list(order_ids)
+    ).values_list("id", "cancelled_at", "stage", "attention"):
+        parcels = shipments[order_id]
+        cancelled = cancelled_at is not None
+        new_stage = order_stage([(m, handed) for m, _, handed in parcels], cancelled=cancelled)
+        new_attention = None if cancelled else attention_reason((m, r) for m, r, _ in parcels)
+        if (new_stage, new_attention) != (stage, attention):
+            updates[(new_stage, new_attention)].append(order_id)
+    for (stage, attention), ids in updates.items():
+        await Order.filter(id__in=ids).update(stage=stage, attention=attention, updated_at=utcnow())
+    await record_changes(order_ids, kind)
 
 
 def search_text(*parts: str | None) -> str:

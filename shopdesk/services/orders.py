@@ -18,8 +18,8 @@ from shopdesk.services.common import (
     ensure_aware,
     get_order,
     normalise_number,
-    record_change,
-    refresh_order,
+    record_changes,
+    refresh_orders,
     search_text,
     utcnow,
 )
@@ -168,15 +168,15 @@ async def create_orders(batch: Sequence[NewOrder]) -> tuple[list[str], list[str]
             )
             for o in fresh
         ]
-        for order in orders:  # save() for the ids, which bulk_create does not return everywhere
-            await order.save()
+        await Order.bulk_create(orders)
+        ids = dict(await Order.filter(number__in=[o.number for o in fresh])
+                   .values_list("number", "id"))
         await OrderItem.bulk_create([
-            OrderItem(order_id=order.id, sku=i.sku, title=i.title, quantity=i.quantity,
+            OrderItem(order_id=ids[o.number], sku=i.sku, title=i.title, quantity=i.quantity,
                       unit_price_minor=i.unit_price_minor)
-            for order, o in zip(orders, fresh, strict=True) for i in o.items
+            for o in fresh for i in o.items
         ])
-        for order in orders:
-            await record_change(order.id, "created")
+        await record_changes(ids.values(), "created")
     return [o.number for o in fresh], [n for n in numbers if n in existing]
 
 
@@ -211,8 +211,7 @@ async def cancel_order(number: str, reason: str = "") -> None:
         order.cancelled_at = utcnow()
         order.cancel_reason = reason.strip()[:200]
         await order.save(update_fields=["cancelled_at", "cancel_reason", "updated_at"])
-        await refresh_order(order)
-        await record_change(order.id, "cancelled")
+        await refresh_orders([order.id], "cancelled")
 
 
 async def add_note(number: str, body: str, author: str = "owner") -> None:
@@ -228,4 +227,4 @@ async def add_note(number: str, body: str, author: str = "owner") -> None:
     async with in_transaction():
         order = await get_order(number)
         await Note.create(order=order, body=body, author=author[:64])
-        await record_change(order.id, "note")
+        await record_changes([order.id], "note")

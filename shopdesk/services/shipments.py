@@ -13,15 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from shopdesk.errors import AlreadyExists, Conflict, InvalidInput, NotFound
-from shopdesk.models import Order, Shipment, TrackingEvent
+from shopdesk.models import Shipment, TrackingEvent
 from shopdesk.services.common import (
     ensure_aware,
     get_order,
-    record_change,
-    refresh_order,
+    refresh_orders,
     utcnow,
 )
 from shopdesk.tracking.carriers import clean_tracking_number, guess_carrier
@@ -104,8 +104,7 @@ async def add_shipment(
         )
         order.search_text = f"{order.search_text} {tracking.casefold()}"
         await order.save(update_fields=["search_text"])
-        await refresh_order(order)
-        await record_change(order.id, "shipment")
+        await refresh_orders([order.id], "shipment")
     return shipment.id
 
 
@@ -135,9 +134,7 @@ async def edit_shipment(
         if estimate is not None:
             shipment.carrier_estimate_from, shipment.carrier_estimate_to = estimate
         await shipment.save()
-        order = await Order.get(id=shipment.order_id)  # type: ignore[attr-defined]
-        await refresh_order(order)
-        await record_change(order.id, "shipment")
+        await refresh_orders([shipment.order_id], "shipment")  # type: ignore[attr-defined]
 
 
 async def record_event(event: NewEvent) -> bool:
@@ -192,7 +189,9 @@ async def record_events(events: Sequence[NewEvent]) -> RecordResult:
                 estimates[shipment.id] = event.estimate
         if fresh:
             await TrackingEvent.bulk_create(fresh)
-            await _refold({e.shipment_id for e in fresh}, shipments, estimates)  # type: ignore[attr-defined]
+            touched = {e.shipment_id for e in fresh}  # type: ignore[attr-defined]
+            await _refold([s for s in {s.id: s for s in shipments.values()}.values()
+                           if s.id in touched], estimates)
         result.recorded = len(fresh)
     return result
 
@@ -238,46 +237,45 @@ async def _shipments_for(
     latter the newest shipment with that number."""
     numbers = {e.tracking_number for e, _, _ in prepared}
     found: dict[tuple[str | None, str], Shipment] = {}
-    rows = await Shipment.filter(tracking_number__in=list(numbers)).select_related("order") \
-        .order_by("id")
+    rows = await Shipment.filter(tracking_number__in=list(numbers)) \
+        .annotate(order_number=F("order__number")).order_by("id")
     for shipment in rows:
-        found[(shipment.order.number, shipment.tracking_number)] = shipment
+        found[(shipment.order_number, shipment.tracking_number)] = shipment  # type: ignore[attr-defined]
         found[(None, shipment.tracking_number)] = shipment
     return found
 
 
+_STATE_FIELDS = ("milestone", "reason", "status_text", "last_event_at", "delivered_at",
+                 "shipped_at", "carrier_estimate_from", "carrier_estimate_to")
+
+
 async def _refold(
-    shipment_ids: set[int],
-    shipments: dict[tuple[str | None, str], Shipment],
-    estimates: dict[int, tuple[date | None, date | None]],
+    shipments: list[Shipment], estimates: dict[int, tuple[date | None, date | None]]
 ) -> None:
-    """Recompute each touched shipment from all its events, then its order."""
-    by_id = {s.id: s for s in shipments.values() if s.id in shipment_ids}
-    scans: dict[int, list[tuple[Scan, str]]] = defaultdict(list)
-    rows = await TrackingEvent.filter(shipment_id__in=list(shipment_ids)).values_list(
+    """Recompute each touched shipment from all its events, then its order's stage."""
+    scans: dict[int, list[Scan]] = defaultdict(list)
+    texts: dict[int, str] = {}
+    rows = await TrackingEvent.filter(shipment_id__in=[s.id for s in shipments]).values_list(
         "shipment_id", "id", "occurred_at", "milestone", "reason", "raw_description"
     )
     for shipment_id, event_id, occurred_at, milestone, reason, description in rows:
-        scans[shipment_id].append((Scan(occurred_at, milestone, reason, event_id), description))
-    orders: dict[int, Order] = {}
-    for shipment_id, shipment in by_id.items():
-        texts = {scan.seq: text for scan, text in scans[shipment_id]}
-        state = current_scan(scan for scan, _ in scans[shipment_id])
+        scans[shipment_id].append(Scan(occurred_at, milestone, reason, event_id))
+        texts[event_id] = description
+    for shipment in shipments:
+        history = scans[shipment.id]
+        state = current_scan(history)
         assert state is not None  # the shipment has at least the event just stored
         shipment.milestone, shipment.reason = state.milestone, state.reason
         shipment.status_text = texts[state.seq]
-        shipment.last_event_at = max(scan.occurred_at for scan, _ in scans[shipment_id])
+        shipment.last_event_at = max(scan.occurred_at for scan in history)
         shipment.delivered_at = state.occurred_at if state.milestone == "delivered" else None
         if shipment.shipped_at is None and state.milestone != "label_created":
-            shipment.shipped_at = min(s.occurred_at for s, _ in scans[shipment_id]
+            shipment.shipped_at = min(s.occurred_at for s in history
                                       if s.milestone != "label_created")
-        if shipment_id in estimates:
-            shipment.carrier_estimate_from, shipment.carrier_estimate_to = estimates[shipment_id]
-        await shipment.save(update_fields=[
-            "milestone", "reason", "status_text", "last_event_at", "delivered_at", "shipped_at",
-            "carrier_estimate_from", "carrier_estimate_to",
-        ])
-        orders[shipment.order.id] = shipment.order
-    for order in orders.values():
-        await refresh_order(order)
-        await record_change(order.id, "tracking")
+        if shipment.id in estimates:
+            shipment.carrier_estimate_from, shipment.carrier_estimate_to = estimates[shipment.id]
+    if len(shipments) == 1:  # bulk_update's CASE query costs far more for a single row
+        await shipments[0].save(update_fields=_STATE_FIELDS)
+    else:
+        await Shipment.bulk_update(shipments, fields=_STATE_FIELDS, batch_size=200)
+    await refresh_orders({s.order_id for s in shipments}, "tracking")  # type: ignore[attr-defined]
