@@ -37,7 +37,7 @@ class Order(Model):
     ship_city = fields.CharField(max_length=100, default="")
     locale = fields.CharField(max_length=8, null=True)
     timezone = fields.CharField(max_length=64, null=True)
-    stage = fields.CharField(max_length=24, default="confirmed", db_index=True)
+    stage = fields.CharField(max_length=24, default="confirmed")
     attention = fields.CharField(max_length=120, null=True)
     cancelled_at = fields.DatetimeField(null=True)
     cancel_reason = fields.CharField(max_length=200, default="")
@@ -48,13 +48,14 @@ class Order(Model):
     class Meta:
         table = "orders"
         unique_together = (("source", "external_id"),)
-        indexes = (("placed_at", "id"),)
+        # The order list pages newest first, over everything or one stage.
+        indexes = (("placed_at", "id"), ("stage", "placed_at", "id"))
 
 
 class OrderItem(Model):
     id = fields.IntField(primary_key=True)
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
-        "models.Order", related_name="items", on_delete=fields.CASCADE
+        "models.Order", related_name="items", on_delete=fields.CASCADE, db_index=True
     )
     sku = fields.CharField(max_length=100, default="")
     title = fields.CharField(max_length=500)
@@ -112,7 +113,7 @@ class TrackingEvent(Model):
 class Note(Model):
     id = fields.IntField(primary_key=True)
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
-        "models.Order", related_name="notes", on_delete=fields.CASCADE
+        "models.Order", related_name="notes", on_delete=fields.CASCADE, db_index=True
     )
     body = fields.TextField()
     author = fields.CharField(max_length=64, default="owner")

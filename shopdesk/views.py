@@ -112,6 +112,16 @@ class OrderPage:
     next_cursor: str | None  # pass back as ``after`` for the next page
 
 
+@dataclass(frozen=True, slots=True)
+class ChangeView:
+    """One row of the change feed: order ``order_id`` changed (``kind``) at ``at``."""
+
+    id: int
+    order_id: int | None
+    kind: str
+    at: datetime
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}

@@ -204,3 +204,16 @@ def test_tracking_classify_reads_stdin_in_order(cli):
     assert result.code == 0
     assert result.out.split() == ["delivered", "out_for_delivery", "in_transit",
                                   "available_for_pickup", "attempt_failed"]
+
+
+def test_tracking_classify_gets_the_corpus_right(cli):
+    rows = [line.split("\t") for line in
+            shared_file("carrier_events.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    stdin = "".join(f"{carrier}\t{description}\n" for carrier, _, description, _, _ in rows)
+    result = cli("tracking", "classify", stdin=stdin)
+    assert result.code == 0
+    got = result.out.splitlines()
+    assert len(got) == len(rows)
+    returns = {"returning_to_sender", "returned_to_sender"}
+    right = sum(g == r[3] or {g, r[3]} <= returns for g, r in zip(got, rows, strict=True))
+    assert right / len(rows) >= 0.95

@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from shopdesk.tracking.normalize import MILESTONES, REASONS, Normalised, normalise
-
-_SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
-
-def _shared_file(*parts: str) -> Path:
-    """A file in the shared data dir (beside the repo, or $SHOPDESK_SHARED_DIR); skip if absent."""
-    candidates = [_SHARED.joinpath("data", *parts)]
-    if env := os.environ.get("SHOPDESK_SHARED_DIR"):
-        candidates += [Path(env).joinpath("data", *parts), Path(env).joinpath(*parts)]
-    for path in candidates:
-        if path.is_file():
-            return path
-    looked = ", ".join(str(c) for c in candidates)
-    pytest.skip(f"shared data file {'/'.join(parts)} not found (looked in {looked}); "
-                "set SHOPDESK_SHARED_DIR to the shared directory")
+from tests.conftest import shared_file
 
 
 def _same(a: str, b: str) -> bool:
@@ -35,12 +19,12 @@ def _same(a: str, b: str) -> bool:
 
 
 def _corpus() -> list[dict[str, str]]:
-    with _shared_file("carrier_events.tsv").open(encoding="utf-8", newline="") as fh:
+    with shared_file("carrier_events.tsv").open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t"))
 
 
 def _payload(name: str) -> dict:
-    return json.loads(_shared_file("payloads", name).read_text(encoding="utf-8"))
+    return json.loads(shared_file("payloads", name).read_text(encoding="utf-8"))
 
 
 # --- corpus -------------------------------------------------------------------------------

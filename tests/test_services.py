@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from shopdesk.errors import AlreadyExists, Conflict, InvalidInput, NotFound
-from shopdesk.models import Change, Order, TrackingEvent
+from shopdesk.models import Order, TrackingEvent
 from shopdesk.services import orders, queries, shipments
 from shopdesk.services.orders import NewItem, NewOrder
 from shopdesk.services.shipments import NewEvent
@@ -181,15 +181,37 @@ async def test_cancel_and_notes(db):
 
 
 async def test_every_write_appends_to_the_change_feed(db):
-    before = await Change.all().count()
+    start = await queries.last_change_id()
     await orders.create_order(order())
-    await shipments.add_shipment("1001", "AAA111", carrier="DHL")
+    shipment_id = await shipments.add_shipment("1001", "AAA111", carrier="DHL")
     await shipments.record_event(scan("AAA111", "2026-11-03 10:00", "in_transit"))
     await orders.add_note("1001", "hello")
-    changes = await Change.all().order_by("id").values_list("kind", flat=True)
-    assert changes[before:] == ["created", "shipment", "tracking", "note"]
-    ids = await Change.all().order_by("id").values_list("id", flat=True)
-    assert ids == sorted(set(ids))
+    await shipments.edit_shipment(shipment_id, service="Express")
+    await orders.cancel_order("1001")
+    feed = await queries.changes_since(start)
+    assert [c.kind for c in feed] == ["created", "shipment", "tracking", "note", "shipment",
+                                      "cancelled"]
+    order_id = (await Order.get(number="1001")).id
+    assert {c.order_id for c in feed} == {order_id}
+    assert [c.id for c in feed] == sorted({c.id for c in feed})
+    # a follower that saw everything gets nothing more
+    assert await queries.changes_since(feed[-1].id) == []
+    assert await queries.last_change_id() == feed[-1].id
+    assert len(await queries.changes_since(start, limit=2)) == 2
+
+
+async def test_edit_shipment(db):
+    await orders.create_order(order())
+    shipment_id = await shipments.add_shipment("1001", "AAA111", carrier="DHL")
+    await shipments.edit_shipment(shipment_id, carrier="DHL Express", service="Express 12:00",
+                                  shipped_at=at("2026-11-27 10:00"),
+                                  estimate=(date(2026, 11, 30), None))
+    parcel = (await queries.order_view(db, "1001")).shipments[0]
+    assert (parcel.carrier, parcel.service) == ("DHL Express", "Express 12:00")
+    assert parcel.shipped_at == at("2026-11-27 10:00")
+    assert parcel.estimate == (date(2026, 11, 30), date(2026, 11, 30))
+    with pytest.raises(NotFound):
+        await shipments.edit_shipment(999_999, service="x")
 
 
 async def test_carrier_estimate_wins_over_shop_estimate(db):

@@ -1,8 +1,8 @@
-from tortoise import fields, migrations
-from tortoise.fields.base import OnDelete
-from tortoise.indexes import Index
+from tortoise import migrations
 from tortoise.migrations import operations as ops
-
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
     initial = True
@@ -48,21 +48,21 @@ class Migration(migrations.Migration):
                 ('ship_city', fields.CharField(default='', max_length=100)),
                 ('locale', fields.CharField(null=True, max_length=8)),
                 ('timezone', fields.CharField(null=True, max_length=64)),
-                ('stage', fields.CharField(default='confirmed', db_index=True, max_length=24)),
+                ('stage', fields.CharField(default='confirmed', max_length=24)),
                 ('attention', fields.CharField(null=True, max_length=120)),
                 ('cancelled_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('cancel_reason', fields.CharField(default='', max_length=200)),
                 ('search_text', fields.TextField(default='', unique=False)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'orders', 'app': 'models', 'unique_together': (('source', 'external_id'),), 'indexes': [Index(fields=['placed_at', 'id'])], 'pk_attr': 'id'},
+            options={'table': 'orders', 'app': 'models', 'unique_together': (('source', 'external_id'),), 'indexes': [Index(fields=['placed_at', 'id']), Index(fields=['stage', 'placed_at', 'id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
             name='Note',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='notes', on_delete=OnDelete.CASCADE)),
+                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', db_index=True, db_constraint=True, to_field='id', related_name='notes', on_delete=OnDelete.CASCADE)),
                 ('body', fields.TextField(unique=False)),
                 ('author', fields.CharField(default='owner', max_length=64)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
             name='OrderItem',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='items', on_delete=OnDelete.CASCADE)),
+                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', db_index=True, db_constraint=True, to_field='id', related_name='items', on_delete=OnDelete.CASCADE)),
                 ('sku', fields.CharField(default='', max_length=100)),
                 ('title', fields.CharField(max_length=500)),
                 ('quantity', fields.IntField()),

@@ -12,11 +12,12 @@ from tortoise.functions import Count
 
 from shopdesk.config import Settings
 from shopdesk.errors import InvalidInput, NotFound
-from shopdesk.models import Order, Shipment
+from shopdesk.models import Change, Order, Shipment
 from shopdesk.services.common import normalise_number
 from shopdesk.tracking.estimate import estimate_window
 from shopdesk.views import (
     STAGES,
+    ChangeView,
     EventView,
     ItemView,
     NoteView,
@@ -187,3 +188,17 @@ async def count_by_stage() -> dict[str, int]:
 async def count_attention() -> int:
     """How many orders need the owner."""
     return await Order.filter(attention__isnull=False).count()
+
+
+async def changes_since(after_id: int = 0, limit: int = 1000) -> list[ChangeView]:
+    """Change-feed rows after ``after_id``, oldest first: poll with the last id you saw."""
+    rows = await Change.filter(id__gt=after_id).order_by("id").limit(limit).values_list(
+        "id", "order_id", "kind", "at"
+    )
+    return [ChangeView(*row) for row in rows]
+
+
+async def last_change_id() -> int:
+    """The newest change-feed id (0 when empty): where a new follower starts."""
+    ids = await Change.all().order_by("-id").limit(1).values_list("id", flat=True)
+    return ids[0] if ids else 0
