@@ -25,7 +25,7 @@ from shopdesk.services.common import (
     utcnow,
 )
 from shopdesk.tracking.carriers import clean_tracking_number, guess_carrier
-from shopdesk.tracking.normalize import MILESTONES, normalise
+from shopdesk.tracking.normalize import MILESTONES, REASONS, normalise
 from shopdesk.tracking.state import Scan, current_scan
 
 _TEXT_LIMIT = 500
@@ -189,9 +189,9 @@ async def record_events(events: Sequence[NewEvent]) -> RecordResult:
                 estimates[shipment.id] = event.estimate
         if fresh:
             await TrackingEvent.bulk_create(fresh)
+            by_id = {s.id: s for s in shipments.values()}
             touched = {e.shipment_id for e in fresh}  # type: ignore[attr-defined]
-            await _refold([s for s in {s.id: s for s in shipments.values()}.values()
-                           if s.id in touched], estimates)
+            await _refold([by_id[shipment_id] for shipment_id in touched], estimates)
         result.recorded = len(fresh)
     return result
 
@@ -206,6 +206,8 @@ def _prepare(event: NewEvent) -> tuple[NewEvent, str, tuple[str, str | None] | N
         if event.milestone not in MILESTONES:
             raise InvalidInput(f"unknown milestone {event.milestone!r}; one of: "
                                f"{', '.join(MILESTONES)}")
+        if event.reason and event.reason not in REASONS:
+            raise InvalidInput(f"unknown reason {event.reason!r}; one of: {', '.join(REASONS)}")
         given = (event.milestone, event.reason)
     cleaned = replace(
         event,
