@@ -135,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = load_settings(getattr(args, "config", None), getattr(args, "data_dir", None))
+        if settings.showing_demo and args.command not in ("demo", "init"):
+            print(f"(showing the demo shop in {settings.data_dir}; 'shopdesk init' sets up "
+                  "your own)", file=sys.stderr)
         module_name, name = args.handler
         module = __import__(module_name, fromlist=[name])
         handler: Handler = getattr(module, name)

@@ -60,6 +60,7 @@ class Settings:
         TransitRule(days=(5, 12), destination="international"),
     )
     config_path: Path | None = None
+    showing_demo: bool = False  # no shop of its own yet: the commands show the demo shop
 
     @property
     def db_url(self) -> str:
@@ -148,9 +149,22 @@ def load_settings(
         values["data_dir"] = Path(chosen_dir).expanduser()
     else:
         values.pop("data_dir", None)
+        if path is None and not values.get("database_url") and _has_demo_only():
+            values.update(data_dir=demo_dir(), showing_demo=True)
     settings = Settings(**values)
     _validate(settings)
     return settings
+
+
+def demo_dir() -> Path:
+    """Where ``shopdesk demo`` seeds when no data directory is named: a disposable cache."""
+    return Path(platformdirs.user_cache_dir(APP_NAME)) / "demo"
+
+
+def _has_demo_only() -> bool:
+    """True before the owner has a shop of their own, once a demo shop has been seeded."""
+    own = Path(platformdirs.user_data_dir(APP_NAME)) / "shopdesk.sqlite3"
+    return not own.exists() and (demo_dir() / "shopdesk.sqlite3").exists()
 
 
 def _flatten(document: dict[str, Any], path: Path) -> dict[str, Any]:

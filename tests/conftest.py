@@ -75,7 +75,10 @@ def cli(tmp_path: Path):
     def run(*args: str, stdin: str | None = None,
             env: dict[str, str | None] | None = None) -> Result:
         environment = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
-        environment.update(SHOPDESK_DATA_DIR=str(data_dir), COLUMNS="200", NO_COLOR="1")
+        environment.update(SHOPDESK_DATA_DIR=str(data_dir), COLUMNS="200", NO_COLOR="1",
+                           XDG_CACHE_HOME=str(tmp_path / "home" / "cache"),
+                           XDG_DATA_HOME=str(tmp_path / "home" / "data"),
+                           XDG_CONFIG_HOME=str(tmp_path / "home" / "config"))
         if PG_URL:
             environment["SHOPDESK_DATABASE_URL"] = PG_URL
         for key, value in (env or {}).items():

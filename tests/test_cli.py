@@ -43,13 +43,25 @@ def test_demo_seeds_and_orders_list_shows_the_shop(cli):
     assert all(o["attention"] for o in json.loads(attention.out))
 
 
-def test_demo_without_data_dir_uses_a_throwaway_shop(cli, tmp_path):
-    result = cli("demo", "--seed-only", "--orders", "20", env={"SHOPDESK_DATA_DIR": None})
+def test_demo_without_data_dir_uses_a_disposable_shop_shown_until_init(cli, tmp_path):
+    no_dir = {"SHOPDESK_DATA_DIR": None}
+    result = cli("demo", "--seed-only", "--orders", "20", env=no_dir)
     assert result.code == 0, result.err
     where = next(line for line in result.out.splitlines() if line.startswith("Data directory"))
-    assert "shopdesk-demo-" in where
-    assert "shopdesk --data-dir" in result.out
+    assert str(tmp_path / "home" / "cache" / "shopdesk" / "demo") in where
+    assert "  shopdesk orders list" in result.out
     assert not cli.data_dir.exists()  # the configured shop was not touched
+    # The README's path: with no shop of their own yet, the commands show the demo shop.
+    listed = cli("orders", "list", env=no_dir)
+    assert listed.code == 0 and "1020" in listed.out
+    assert "showing the demo shop" in listed.err
+    # A new demo replaces the disposable one.
+    assert cli("demo", "--seed-only", "--orders", "3", env=no_dir).code == 0
+    assert "1004" not in cli("orders", "list", env=no_dir).out
+    # Once the owner has a shop of their own, the demo is no longer shown.
+    assert cli("init", env=no_dir).code == 0
+    own = cli("orders", "list", env=no_dir)
+    assert "No orders yet" in own.out and "demo" not in own.err
 
 
 def test_orders_json_has_the_documented_fields(cli):
