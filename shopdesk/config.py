@@ -11,6 +11,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,7 +25,9 @@ CONFIG_FILENAME = "shopdesk.toml"
 LOCALES = ("en", "de", "fr", "es", "nl")
 _HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-_WHOLE_NUMBERS = frozenset({"handling_days"})
+_WHOLE_NUMBERS = frozenset({"handling_days", "max_attempts", "history_hours",
+                            "label_only_days", "stalled_days"})
+_QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,18 @@ class Settings:
     transit: tuple[TransitRule, ...] = (
         TransitRule(days=(5, 12), destination="international"),
     )
+    # Notifications: customer channels are Apprise URL templates by name ({email}, {phone}, …).
+    channels: dict[str, str] = field(default_factory=dict)
+    owner_urls: tuple[str, ...] = ()
+    quiet_hours: tuple[time, time] | None = (time(21), time(8))
+    milestone_channels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    max_attempts: int = 6
+    history_hours: int = 48  # events older than this when they arrive notify nobody
+    plugin_dirs: tuple[Path, ...] = ()
+    # The watch: business days without a carrier scan before a parcel counts as stalled.
+    label_only_days: int = 2
+    stalled_days: int = 4
+    stalled_days_by_carrier: dict[str, int] = field(default_factory=dict)
     config_path: Path | None = None
     showing_demo: bool = False  # no shop of its own yet: the commands show the demo shop
 
@@ -94,6 +109,16 @@ _KEYS: dict[tuple[str, str], str] = {
     ("delivery", "holidays_country"): "holidays_country",
     ("delivery", "transit_days"): "transit_days",
     ("delivery", "transit"): "transit",
+    ("notifications", "channels"): "channels",
+    ("notifications", "owner"): "owner_urls",
+    ("notifications", "quiet_hours"): "quiet_hours",
+    ("notifications", "milestones"): "milestone_channels",
+    ("notifications", "max_attempts"): "max_attempts",
+    ("notifications", "history_hours"): "history_hours",
+    ("notifications", "plugin_dirs"): "plugin_dirs",
+    ("watch", "label_only_days"): "label_only_days",
+    ("watch", "stalled_days"): "stalled_days",
+    ("watch", "stalled_days_by_carrier"): "stalled_days_by_carrier",
 }
 
 
@@ -191,6 +216,35 @@ def _convert(key: str, name: str, value: Any) -> Any:
         return tuple(_transit_rule(f"{key}[{i}]", rule) for i, rule in enumerate(value))
     if name == "transit_days":
         return _days(key, value)
+    if name in ("channels", "stalled_days_by_carrier"):
+        kind = str if name == "channels" else int
+        if not isinstance(value, dict) or not all(
+            isinstance(v, kind) and not isinstance(v, bool) for v in value.values()
+        ):
+            what = "URL strings" if kind is str else "whole numbers of business days"
+            raise ConfigError(f"[{key}] must map names to {what}, got {value!r}")
+        return dict(value)
+    if name == "milestone_channels":
+        if not isinstance(value, dict) or not all(
+            isinstance(v, list) and all(isinstance(c, str) for c in v) for v in value.values()
+        ):
+            raise ConfigError(f"[{key}] must map milestones to lists of channel names, "
+                              f"such as out_for_delivery = [\"email\", \"sms\"]; got {value!r}")
+        return {k: tuple(v) for k, v in value.items()}
+    if name in ("owner_urls", "plugin_dirs"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{key} must be a list of strings, got {value!r}")
+        return tuple(Path(v).expanduser() for v in value) if name == "plugin_dirs" \
+            else tuple(value)
+    if name == "quiet_hours":
+        if value == "":
+            return None
+        match = _QUIET.match(value) if isinstance(value, str) else None
+        if not match:
+            raise ConfigError(f"{key} must look like \"21:00-08:00\" (or \"\" for none), "
+                              f"got {value!r}")
+        h1, m1, h2, m2 = map(int, match.groups())
+        return (time(h1, m1), time(h2, m2))
     if name == "data_dir":
         if not isinstance(value, str):
             raise ConfigError(f"{key} must be a path string, got {value!r}")
@@ -270,6 +324,23 @@ def _validate(s: Settings) -> None:
                         ("branding.accent_color", s.accent_color)):
         if not _HEX_COLOUR.match(colour):
             raise ConfigError(f"{key} must be a CSS hex colour such as '#1f6feb', got {colour!r}")
+    for key, number, low, high in (("notifications.max_attempts", s.max_attempts, 1, 50),
+                                   ("notifications.history_hours", s.history_hours, 0, 24 * 90),
+                                   ("watch.label_only_days", s.label_only_days, 1, 60),
+                                   ("watch.stalled_days", s.stalled_days, 1, 60)):
+        if not low <= number <= high:
+            raise ConfigError(f"{key} must be {low}-{high}, got {number}")
+    from shopdesk.notify.message import KINDS
+
+    unknown = [k for k in s.milestone_channels if k not in KINDS]
+    if unknown:
+        raise ConfigError(f"notifications.milestones.{unknown[0]} is not a milestone shopdesk "
+                          f"notifies about; known: {', '.join(KINDS[:-1])}")
+    for kind, names in s.milestone_channels.items():
+        for name in names:
+            if name not in s.channels:
+                raise ConfigError(f"notifications.milestones.{kind} names channel {name!r}, "
+                                  "which [notifications.channels] does not define")
     url = s.database_url
     if url and not url.startswith(("sqlite://", "postgres://", "postgresql://", "psycopg://")):
         raise ConfigError("database.url must start with sqlite:// or postgres:// "

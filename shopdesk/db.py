@@ -54,6 +54,16 @@ def tortoise_config(db_url: str) -> dict[str, Any]:
 TORTOISE_ORM = tortoise_config("sqlite://shopdesk-dev.sqlite3")
 
 
+_settings: Settings | None = None
+
+
+def current_settings() -> Settings:
+    """The settings this process opened its database with (services plan messages by them)."""
+    if _settings is None:
+        raise RuntimeError("init_db(settings) has not been called in this process")
+    return _settings
+
+
 async def init_db(settings: Settings, *, migrate: bool = True) -> None:
     """Open the database for this process and bring its schema up to date.
 
@@ -65,6 +75,8 @@ async def init_db(settings: Settings, *, migrate: bool = True) -> None:
     from tortoise import Tortoise
     from tortoise.migrations.api import migrate as run_migrations
 
+    global _settings
+    _settings = settings
     url = settings.db_url
     if url.startswith("sqlite://"):
         path = Path(url.removeprefix("sqlite://"))

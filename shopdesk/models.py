@@ -14,6 +14,7 @@ class Customer(Model):
     email = fields.CharField(max_length=254, null=True, unique=True)
     name = fields.CharField(max_length=200, default="")
     phone = fields.CharField(max_length=32, default="")
+    opted_out_at = fields.DatetimeField(null=True)  # no more messages, by the customer's wish
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -41,6 +42,7 @@ class Order(Model):
     attention = fields.CharField(max_length=120, null=True)
     cancelled_at = fields.DatetimeField(null=True)
     cancel_reason = fields.CharField(max_length=200, default="")
+    dispatch_delayed_at = fields.DatetimeField(null=True)  # the watch: not shipped in time
     # Lower-cased number, customer name and email and tracking numbers: one column to search.
     search_text = fields.TextField(default="")
     updated_at = fields.DatetimeField(auto_now=True)
@@ -83,6 +85,9 @@ class Shipment(Model):
     status_text = fields.CharField(max_length=500, default="")
     last_event_at = fields.DatetimeField(null=True)
     delivered_at = fields.DatetimeField(null=True)
+    # The watch: "stalled" or "late" while an episode lasts; cleared by the next scan.
+    watch = fields.CharField(max_length=16, null=True)
+    watch_since = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -149,3 +154,74 @@ class Change(Model):
 
     class Meta:
         table = "change"
+
+
+class Notification(Model):
+    """The outbox: one message to one channel, planned in the same transaction as its cause."""
+
+    id = fields.IntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="notifications", on_delete=fields.CASCADE, db_index=True
+    )
+    shipment_id = fields.IntField(null=True)
+    kind = fields.CharField(max_length=24)
+    channel = fields.CharField(max_length=32)
+    key = fields.CharField(max_length=120, unique=True)  # idempotency: order, milestone, channel
+    status = fields.CharField(max_length=12, default="queued")  # queued sending sent failed skipped
+    attempts = fields.IntField(default=0)
+    due_at = fields.DatetimeField()
+    claimed_at = fields.DatetimeField(null=True)
+    sent_at = fields.DatetimeField(null=True)
+    parcels = fields.IntField(default=1)  # >1: one digest for several parcels
+    reason = fields.CharField(max_length=24, null=True)
+    last_error = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "notification"
+        indexes = (("status", "due_at"),)
+
+
+class NotificationAttempt(Model):
+    id = fields.IntField(primary_key=True)
+    notification: fields.ForeignKeyRelation[Notification] = fields.ForeignKeyField(
+        "models.Notification", related_name="attempt_log", on_delete=fields.CASCADE,
+        db_index=True,
+    )
+    at = fields.DatetimeField()
+    ok = fields.BooleanField()
+    error = fields.TextField(default="")
+
+    class Meta:
+        table = "notification_attempt"
+
+
+class Alert(Model):
+    """The owner's exceptions queue: something needs a human."""
+
+    id = fields.IntField(primary_key=True)
+    order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="alerts", null=True, on_delete=fields.CASCADE, db_index=True
+    )
+    shipment_id = fields.IntField(null=True)
+    kind = fields.CharField(max_length=32)
+    message = fields.TextField()
+    key = fields.CharField(max_length=120, unique=True)  # one entry per episode
+    created_at = fields.DatetimeField(auto_now_add=True)
+    notified_at = fields.DatetimeField(null=True)  # when the owner's channels were told
+    resolved_at = fields.DatetimeField(null=True)
+    note = fields.TextField(default="")
+
+    class Meta:
+        table = "alert"
+        indexes = (("resolved_at", "created_at"),)
+
+
+class Secret(Model):
+    """Secrets every process of the shop shares (the key that signs unsubscribe links)."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    value = fields.CharField(max_length=128)
+
+    class Meta:
+        table = "secret"

@@ -101,12 +101,14 @@ def test_cancelled_order_stage_wins():
 
 
 def test_attention_reasons():
-    assert attention_reason([("delivered", None)]) is None
-    assert attention_reason([("delivered", None), ("exception", "customs")]) == \
+    assert attention_reason([("delivered", None, None)]) is None
+    assert attention_reason([("delivered", None, None), ("exception", "customs", None)]) == \
         "carrier exception: customs"
-    assert attention_reason([("attempt_failed", None)]) == "delivery attempt failed"
-    assert attention_reason([("returned_to_sender", None)]) == "returned to sender"
-    assert attention_reason([("in_transit", None)], late=True).startswith("late")
+    assert attention_reason([("attempt_failed", None, None)]) == "delivery attempt failed"
+    assert attention_reason([("returned_to_sender", None, None)]) == "returned to sender"
+    assert attention_reason([("in_transit", None, "late")]).startswith("late")
+    assert attention_reason([("in_transit", None, "stalled")]).startswith("stalled")
+    assert attention_reason([], dispatch_delayed=True) == "not shipped within the handling time"
 
 
 def test_business_day_estimate_skips_weekends_and_holidays():

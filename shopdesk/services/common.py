@@ -67,19 +67,21 @@ async def refresh_orders(order_ids: Collection[int], kind: str) -> None:
     change; call inside the write's transaction."""
     if not order_ids:
         return
-    shipments: dict[int, list[tuple[str, str | None, bool]]] = defaultdict(list)
-    for order_id, milestone, reason, shipped_at in await Shipment.filter(
+    shipments: dict[int, list[tuple[str, str | None, str | None, bool]]] = defaultdict(list)
+    for order_id, milestone, reason, watch, shipped_at in await Shipment.filter(
         order_id__in=list(order_ids)
-    ).values_list("order_id", "milestone", "reason", "shipped_at"):
-        shipments[order_id].append((milestone, reason, shipped_at is not None))
+    ).values_list("order_id", "milestone", "reason", "watch", "shipped_at"):
+        shipments[order_id].append((milestone, reason, watch, shipped_at is not None))
     updates: dict[tuple[str, str | None], list[int]] = defaultdict(list)
-    for order_id, cancelled_at, stage, attention in await Order.filter(
+    for order_id, cancelled_at, dispatch_delayed_at, stage, attention in await Order.filter(
         id__in=list(order_ids)
-    ).values_list("id", "cancelled_at", "stage", "attention"):
+    ).values_list("id", "cancelled_at", "dispatch_delayed_at", "stage", "attention"):
         parcels = shipments[order_id]
         cancelled = cancelled_at is not None
-        new_stage = order_stage([(m, handed) for m, _, handed in parcels], cancelled=cancelled)
-        new_attention = None if cancelled else attention_reason((m, r) for m, r, _ in parcels)
+        new_stage = order_stage([(m, handed) for m, _, _, handed in parcels], cancelled=cancelled)
+        new_attention = None if cancelled else attention_reason(
+            [(m, r, w) for m, r, w, _ in parcels],
+            dispatch_delayed=dispatch_delayed_at is not None and not parcels)
         if (new_stage, new_attention) != (stage, attention):
             updates[(new_stage, new_attention)].append(order_id)
     for (stage, attention), ids in updates.items():

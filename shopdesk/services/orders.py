@@ -12,8 +12,10 @@ from datetime import datetime
 from email_validator import EmailNotValidError, validate_email
 from tortoise.transactions import in_transaction
 
+from shopdesk.db import current_settings
 from shopdesk.errors import AlreadyExists, Conflict, InvalidInput
 from shopdesk.models import Customer, Note, Order, OrderItem
+from shopdesk.notify.outbox import Plan, plan
 from shopdesk.services.common import (
     ensure_aware,
     get_order,
@@ -177,6 +179,10 @@ async def create_orders(batch: Sequence[NewOrder]) -> tuple[list[str], list[str]
             for o in fresh for i in o.items
         ])
         await record_changes(ids.values(), "created")
+        await plan(current_settings(), [
+            Plan(ids[o.number], "confirmed", happened_at=o.placed_at)
+            for o in fresh if not o.cancelled_at
+        ])
     return [o.number for o in fresh], [n for n in numbers if n in existing]
 
 

@@ -16,8 +16,10 @@ from datetime import date, datetime
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from shopdesk.db import current_settings
 from shopdesk.errors import AlreadyExists, Conflict, InvalidInput, NotFound
 from shopdesk.models import Shipment, TrackingEvent
+from shopdesk.notify.outbox import Plan, plan
 from shopdesk.services.common import (
     ensure_aware,
     get_order,
@@ -105,6 +107,8 @@ async def add_shipment(
         order.search_text = f"{order.search_text} {tracking.casefold()}"
         await order.save(update_fields=["search_text"])
         await refresh_orders([order.id], "shipment")
+        await plan(current_settings(),
+                   [Plan(order.id, "shipped", shipment.id, happened_at=shipped_at)])
     return shipment.id
 
 
@@ -248,7 +252,13 @@ async def _shipments_for(
 
 
 _STATE_FIELDS = ("milestone", "reason", "status_text", "last_event_at", "delivered_at",
-                 "shipped_at", "carrier_estimate_from", "carrier_estimate_to")
+                 "shipped_at", "carrier_estimate_from", "carrier_estimate_to", "watch",
+                 "watch_since")
+# Milestones the customer hears about, and as what.
+_NOTIFY = {"out_for_delivery": "out_for_delivery", "available_for_pickup": "available_for_pickup",
+           "attempt_failed": "attempt_failed", "delivered": "delivered",
+           "exception": "exception", "returning_to_sender": "returned_to_sender",
+           "returned_to_sender": "returned_to_sender"}
 
 
 async def _refold(
@@ -263,11 +273,16 @@ async def _refold(
     for shipment_id, event_id, occurred_at, milestone, reason, description in rows:
         scans[shipment_id].append(Scan(occurred_at, milestone, reason, event_id))
         texts[event_id] = description
+    plans = []
     for shipment in shipments:
         history = scans[shipment.id]
         state = current_scan(history)
         assert state is not None  # the shipment has at least the event just stored
+        if state.milestone != shipment.milestone and state.milestone in _NOTIFY:
+            plans.append(Plan(shipment.order_id, _NOTIFY[state.milestone],  # type: ignore[attr-defined]
+                              shipment.id, state.reason, happened_at=state.occurred_at))
         shipment.milestone, shipment.reason = state.milestone, state.reason
+        shipment.watch = shipment.watch_since = None  # it moved: any stall or delay is over
         shipment.status_text = texts[state.seq]
         shipment.last_event_at = max(scan.occurred_at for scan in history)
         shipment.delivered_at = state.occurred_at if state.milestone == "delivered" else None
@@ -281,3 +296,4 @@ async def _refold(
     else:
         await Shipment.bulk_update(shipments, fields=_STATE_FIELDS, batch_size=200)
     await refresh_orders({s.order_id for s in shipments}, "tracking")  # type: ignore[attr-defined]
+    await plan(current_settings(), plans)

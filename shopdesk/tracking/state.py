@@ -100,12 +100,25 @@ _ATTENTION = {
 }
 
 
+_WATCH = {"stalled": "stalled: no carrier scan for too long",
+          "late": "late: past the estimated delivery"}
+
+
 def attention_reason(
-    shipments: Iterable[tuple[str, str | None]], *, late: bool = False
+    shipments: Iterable[tuple[str, str | None, str | None]], *, dispatch_delayed: bool = False
 ) -> str | None:
-    """Why an order needs the owner, from its shipments' (milestone, reason), or None."""
-    for milestone, reason in shipments:
+    """Why an order needs the owner, or None.
+
+    Args:
+        shipments: (milestone, reason, watch) per parcel; watch is "stalled", "late" or None.
+        dispatch_delayed: the order was not shipped within the promised handling time.
+    """
+    parcels = list(shipments)
+    for milestone, reason, _ in parcels:
         if milestone in _ATTENTION:
             text = _ATTENTION[milestone]
             return f"{text}: {reason}" if reason and milestone == "exception" else text
-    return "late: past the estimated delivery" if late else None
+    for _, _, watch in parcels:
+        if watch in _WATCH:
+            return _WATCH[watch]
+    return "not shipped within the handling time" if dispatch_delayed else None

@@ -1,0 +1,1 @@
+"""Proactive notifications: the outbox, Apprise channels, templates, policy and the watch."""

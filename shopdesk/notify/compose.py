@@ -1,0 +1,66 @@
+"""Building a :class:`Message` from an order, its parcel and the settings."""
+
+from __future__ import annotations
+
+from shopdesk.config import Settings
+from shopdesk.models import Order, Shipment
+from shopdesk.notify.channels import Recipient, e164
+from shopdesk.notify.message import Message, Shop
+from shopdesk.notify.optout import unsubscribe_token, unsubscribe_url
+from shopdesk.tracking.estimate import estimate_window
+
+
+def shop_of(settings: Settings) -> Shop:
+    return Shop(name=settings.shop_name, public_url=settings.public_url,
+                support_email=settings.support_email, support_phone=settings.support_phone,
+                logo=settings.logo, primary_color=settings.primary_color)
+
+
+def recipient_of(order: Order) -> Recipient:
+    """The order's customer as channel templates see them (``order.customer`` fetched)."""
+    customer = order.customer
+    return Recipient(
+        email=customer.email if customer else None,
+        phone=e164(customer.phone, order.ship_country) if customer else "",
+        name=customer.name if customer else "",
+        order=order.number,
+    )
+
+
+async def message_for(
+    settings: Settings,
+    order: Order,
+    shipment: Shipment | None,
+    kind: str,
+    *,
+    reason: str | None = None,
+    parcels: int = 1,
+    locale: str | None = None,
+) -> Message:
+    """The message about ``kind`` for this order (``order.customer`` fetched)."""
+    estimate = None
+    if shipment is not None and shipment.milestone != "delivered":
+        window = estimate_window(
+            settings, shipped_at=shipment.shipped_at, carrier=shipment.carrier,
+            service=shipment.service, country=order.ship_country,
+            carrier_estimate=(shipment.carrier_estimate_from, shipment.carrier_estimate_to))
+        estimate = window[0] if window else None
+    items = await order.items.all().order_by("id").values_list("title", "quantity")
+    customer = order.customer
+    return Message(
+        kind=kind,
+        locale=locale or order.locale or settings.locale,
+        shop=shop_of(settings),
+        order_number=order.number,
+        first_name=recipient_of(order).first_name,
+        tracking_url=settings.tracking_url(order.token),
+        unsubscribe_url=unsubscribe_url(settings, await unsubscribe_token(customer.id))
+        if customer else "",
+        carrier=shipment.carrier if shipment else "",
+        tracking_number=shipment.tracking_number if shipment else "",
+        estimate=estimate,
+        reason=reason,
+        status_text=shipment.status_text if shipment else "",
+        parcels=parcels,
+        items=tuple(items),
+    )

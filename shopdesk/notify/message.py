@@ -1,0 +1,62 @@
+"""What a notification says, as plain data: templates see only these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+# Customer-facing notification kinds, in the order an order lives through them.
+KINDS = (
+    "confirmed",
+    "shipped",
+    "out_for_delivery",
+    "available_for_pickup",
+    "attempt_failed",
+    "delivered",
+    "exception",
+    "delayed",  # derived: stalled, late or dispatch delayed — one honest, apologetic update
+    "returned_to_sender",
+    "test",  # `shopdesk notify test`
+)
+CHANNEL_KINDS = ("email", "sms", "chat")
+
+
+@dataclass(frozen=True, slots=True)
+class Shop:
+    name: str
+    public_url: str
+    support_email: str = ""
+    support_phone: str = ""
+    logo: str = ""
+    primary_color: str = "#1f6feb"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """Everything a template may use for one customer message."""
+
+    kind: str  # one of KINDS
+    locale: str  # en, de, fr, es, nl
+    shop: Shop
+    order_number: str
+    first_name: str  # the customer's first name, "" if unknown
+    tracking_url: str
+    unsubscribe_url: str
+    carrier: str = ""
+    tracking_number: str = ""
+    estimate: tuple[date, date] | None = None  # the (new) delivery window
+    reason: str | None = None  # exception reason (customs, address, ...) or delay cause
+    status_text: str = ""  # the carrier's own words for the latest scan
+    parcels: int = 1  # >1: a digest for several parcels of one order
+    items: tuple[tuple[str, int], ...] = ()  # (title, quantity)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message ready for Apprise."""
+
+    title: str
+    body: str
+    body_format: str  # "html", "text" or "markdown" (Apprise's NotifyFormat values)
+    text: str  # plain-text version (the email's alternative part; the SMS itself)
+    segments: int = 0  # SMS only: how many segments the text needs (GSM-7 or UCS-2)
