@@ -117,6 +117,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("number", metavar="NUMBER")
     p.add_argument("text", metavar="TEXT")
 
+    p = add("worker", "Send queued notifications and watch for stalled or late parcels.",
+            **_command("shopdesk.commands.notify", "worker"))
+    p.add_argument("--once", action="store_true", help="run one full pass, then exit")
+    p.add_argument("--interval", type=float, default=5.0, metavar="S",
+                   help="seconds between passes (default 5)")
+    notify = add("notify", "Check, test and preview notification channels.").add_subparsers(
+        dest="what", metavar="WHAT", required=True)
+    p = notify.add_parser("test", parents=[common], help="send a test message to an Apprise URL",
+                          description="Send a test message to an Apprise URL (plugins "
+                          "included); prints success or Apprise's reason.")
+    p.add_argument("url", metavar="URL")
+    p.set_defaults(**_command("shopdesk.commands.notify", "test", db=False))
+    p = notify.add_parser("check", parents=[common], help="check the configured channels",
+                          description="Check every configured channel URL without sending "
+                          "(secrets are not printed).")
+    p.set_defaults(**_command("shopdesk.commands.notify", "check", db=False))
+    p = notify.add_parser("preview", parents=[common], help="render a message without sending",
+                          description="Render the message an order's customer would get.")
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("milestone", metavar="MILESTONE",
+                   help="confirmed, shipped, out_for_delivery, available_for_pickup, "
+                        "attempt_failed, delivered, exception, delayed or returned_to_sender")
+    p.add_argument("--channel", default="email", metavar="C",
+                   help="a channel name from the config, or email, sms, chat (default email)")
+    p.add_argument("--locale", metavar="L", help="en, de, fr, es or nl (default: the order's)")
+    p.add_argument("--html", action="store_true", help="print an email's HTML, not its text")
+    p.set_defaults(**_command("shopdesk.commands.notify", "preview"))
+    p = add("outbox", "List notifications: queued, sent, skipped and failed.",
+            **_command("shopdesk.commands.notify", "outbox"))
+    p.add_argument("--failed", action="store_true", help="only those that gave up")
+    p.add_argument("--limit", type=int, default=50, metavar="N")
+    p.add_argument("--json", action="store_true")
+
     tracking = add("tracking", "Tools for the milestone engine.").add_subparsers(
         dest="what", metavar="WHAT", required=True)
     p = tracking.add_parser(

@@ -25,7 +25,7 @@ CONFIG_FILENAME = "shopdesk.toml"
 LOCALES = ("en", "de", "fr", "es", "nl")
 _HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-_WHOLE_NUMBERS = frozenset({"handling_days", "max_attempts", "history_hours",
+_WHOLE_NUMBERS = frozenset({"handling_days", "max_attempts", "history_hours", "lease_seconds",
                             "label_only_days", "stalled_days"})
 _QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -69,6 +69,7 @@ class Settings:
     milestone_channels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     max_attempts: int = 6
     history_hours: int = 48  # events older than this when they arrive notify nobody
+    lease_seconds: int = 300  # a message claimed this long ago by a silent worker is retaken
     plugin_dirs: tuple[Path, ...] = ()
     # The watch: business days without a carrier scan before a parcel counts as stalled.
     label_only_days: int = 2
@@ -115,6 +116,7 @@ _KEYS: dict[tuple[str, str], str] = {
     ("notifications", "milestones"): "milestone_channels",
     ("notifications", "max_attempts"): "max_attempts",
     ("notifications", "history_hours"): "history_hours",
+    ("notifications", "lease_seconds"): "lease_seconds",
     ("notifications", "plugin_dirs"): "plugin_dirs",
     ("watch", "label_only_days"): "label_only_days",
     ("watch", "stalled_days"): "stalled_days",
@@ -326,6 +328,7 @@ def _validate(s: Settings) -> None:
             raise ConfigError(f"{key} must be a CSS hex colour such as '#1f6feb', got {colour!r}")
     for key, number, low, high in (("notifications.max_attempts", s.max_attempts, 1, 50),
                                    ("notifications.history_hours", s.history_hours, 0, 24 * 90),
+                                   ("notifications.lease_seconds", s.lease_seconds, 1, 86400),
                                    ("watch.label_only_days", s.label_only_days, 1, 60),
                                    ("watch.stalled_days", s.stalled_days, 1, 60)):
         if not low <= number <= high:

@@ -129,7 +129,7 @@ async def test_a_dead_workers_rows_are_taken_back(db):
     await new_order()
     claimed = await outbox.claim(now=now())
     assert claimed and await outbox.claim(now=now()) == []
-    later = await outbox.claim(now=now() + outbox.RECLAIM_AFTER + timedelta(seconds=1))
+    later = await outbox.claim(now=now() + timedelta(minutes=5, seconds=1))
     assert {r.id for r in later} == {r.id for r in claimed}
 
 

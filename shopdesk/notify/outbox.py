@@ -3,7 +3,7 @@
 A row's ``key`` (order, milestone, parcel or episode, channel) is unique, so planning the same
 milestone twice never yields a second message. The worker claims due rows by marking them
 ``sending``; a worker that dies leaves them so, and the next worker takes them back after
-:data:`RECLAIM_AFTER` — the only way a message can go twice.
+the lease (``notifications.lease_seconds``) — the only way a message can go twice.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from shopdesk.models import Alert, Notification, NotificationAttempt, Order
 from shopdesk.notify.channels import channels_for
 from shopdesk.services.common import utcnow
 
-RECLAIM_AFTER = timedelta(minutes=5)
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
 # Milestones that concern one parcel; the rest concern the whole order.
@@ -104,11 +103,12 @@ def _key(p: Plan, channel: str) -> str:
     return f"{p.order_id}:{p.kind}{parcel}{episode}:{channel}"[:120]
 
 
-async def claim(limit: int = 200, *, now: datetime | None = None) -> list[Notification]:
+async def claim(limit: int = 200, *, now: datetime | None = None,
+                lease: timedelta = timedelta(minutes=5)) -> list[Notification]:
     """Take up to ``limit`` due rows for sending (and any left ``sending`` by a dead worker)."""
     now = now or utcnow()
     async with in_transaction():
-        await Notification.filter(status="sending", claimed_at__lt=now - RECLAIM_AFTER) \
+        await Notification.filter(status="sending", claimed_at__lt=now - lease) \
             .update(status="queued")
         ids = await Notification.filter(status="queued", due_at__lte=now) \
             .order_by("due_at", "id").limit(limit).values_list("id", flat=True)
@@ -161,11 +161,14 @@ async def finish(settings: Settings, outcomes: Sequence[Outcome], *,
             await row.save(update_fields=["status", "due_at", "sent_at", "attempts",
                                           "last_error"])
         await NotificationAttempt.bulk_create(attempts)
+        numbers = dict(await Order.filter(id__in={r.order_id for r in gave_up})  # type: ignore[attr-defined]
+                       .values_list("id", "number")) if gave_up else {}
         for row in gave_up:
             await raise_alert(
                 row.order_id, "notification_failed",  # type: ignore[attr-defined]
-                f"The {row.kind.replace('_', ' ')} message by {row.channel} could not be sent "
-                f"after {row.attempts} attempts: {row.last_error}",
+                f"Order {numbers.get(row.order_id)}: the {row.kind.replace('_', ' ')} message "  # type: ignore[attr-defined]
+                f"by {row.channel} could not be sent after {row.attempts} attempts: "
+                f"{row.last_error}",
                 key=f"notification:{row.id}", shipment_id=row.shipment_id,
             )
     return gave_up
