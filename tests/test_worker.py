@@ -266,6 +266,8 @@ async def test_the_watch_through_the_worker(shop, sinks):
     assert report.watched["stalled"] == 1
     [email] = await smtp.wait_for(1)
     assert "1001" in email["Subject"]
+    text = email.get_body(("plain",)).get_content()
+    assert "sorry" in text and "New estimated delivery" in text
     owner = [r for r in http.messages if r.path == "/owner"]
     assert len(owner) == 1 and "AAA111" in owner[0].json["message"]
     assert await Alert.filter(kind="stalled").count() == 1

@@ -7,6 +7,7 @@ from shopdesk.models import Order, Shipment
 from shopdesk.notify.channels import Recipient, e164
 from shopdesk.notify.message import Message, Shop
 from shopdesk.notify.optout import unsubscribe_token, unsubscribe_url
+from shopdesk.services.common import utcnow
 from shopdesk.tracking.estimate import estimate_window
 
 
@@ -45,6 +46,11 @@ async def message_for(
             service=shipment.service, country=order.ship_country,
             carrier_estimate=(shipment.carrier_estimate_from, shipment.carrier_estimate_to))
         estimate = window[0] if window else None
+        if kind == "delayed" and (estimate is None or estimate[1] < utcnow().date()):
+            # The old window has passed: an honest new one, counted from today.
+            window = estimate_window(settings, shipped_at=utcnow(), carrier=shipment.carrier,
+                                     service=shipment.service, country=order.ship_country)
+            estimate = window[0] if window else None
     items = await order.items.all().order_by("id").values_list("title", "quantity")
     customer = order.customer
     return Message(
