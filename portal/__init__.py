@@ -1,0 +1,1 @@
+"""The customer portal: private tracking pages, order lookup, unsubscribe; a Litestar app."""

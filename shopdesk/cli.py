@@ -117,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("number", metavar="NUMBER")
     p.add_argument("text", metavar="TEXT")
 
+    p = add("serve", "Run the customer portal, with the notification worker beside it.",
+            **_command("shopdesk.commands.serve", "serve"))
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.add_argument("--no-worker", action="store_true",
+                   help="portal only (run 'shopdesk worker' elsewhere)")
     p = add("worker", "Send queued notifications and watch for stalled or late parcels.",
             **_command("shopdesk.commands.notify", "worker"))
     p.add_argument("--once", action="store_true", help="run one full pass, then exit")
@@ -149,6 +155,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--failed", action="store_true", help="only those that gave up")
     p.add_argument("--limit", type=int, default=50, metavar="N")
     p.add_argument("--json", action="store_true")
+
+    p = add("slip", "Write print-ready packing slips (HTML) with a QR code to each order's "
+            "tracking page.", **_command("shopdesk.commands.slip", "slip"))
+    p.add_argument("numbers", nargs="*", metavar="NUMBER", help="order numbers, with or without #")
+    p.add_argument("--unshipped", action="store_true",
+                   help="add every order still to be packed (confirmed or preparing)")
+    p.add_argument("--size", choices=("a4", "letter", "4x6"), default="a4",
+                   help="paper: A4, US Letter or a 4x6 in label (default a4)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the HTML file to write")
 
     tracking = add("tracking", "Tools for the milestone engine.").add_subparsers(
         dest="what", metavar="WHAT", required=True)

@@ -26,7 +26,9 @@ LOCALES = ("en", "de", "fr", "es", "nl")
 _HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _WHOLE_NUMBERS = frozenset({"handling_days", "max_attempts", "history_hours", "lease_seconds",
-                            "label_only_days", "stalled_days"})
+                            "label_only_days", "stalled_days", "return_window_days",
+                            "return_send_days"})
+RETURN_APPROVALS = ("auto", "owner")
 _QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -75,6 +77,13 @@ class Settings:
     label_only_days: int = 2
     stalled_days: int = 4
     stalled_days_by_carrier: dict[str, int] = field(default_factory=dict)
+    # Returns: days after delivery a customer may start one; who approves it ("auto": approved
+    # at once, "owner": you decide each); days an approved return may wait for its parcel
+    # before it expires; SKUs that cannot be returned (case-insensitive, "*" matches any text).
+    return_window_days: int = 30
+    return_approval: str = "owner"
+    return_send_days: int = 14
+    non_returnable_skus: tuple[str, ...] = ()
     config_path: Path | None = None
     showing_demo: bool = False  # no shop of its own yet: the commands show the demo shop
 
@@ -121,6 +130,10 @@ _KEYS: dict[tuple[str, str], str] = {
     ("watch", "label_only_days"): "label_only_days",
     ("watch", "stalled_days"): "stalled_days",
     ("watch", "stalled_days_by_carrier"): "stalled_days_by_carrier",
+    ("returns", "window_days"): "return_window_days",
+    ("returns", "approval"): "return_approval",
+    ("returns", "send_within_days"): "return_send_days",
+    ("returns", "non_returnable_skus"): "non_returnable_skus",
 }
 
 
@@ -233,9 +246,11 @@ def _convert(key: str, name: str, value: Any) -> Any:
             raise ConfigError(f"[{key}] must map milestones to lists of channel names, "
                               f"such as out_for_delivery = [\"email\", \"sms\"]; got {value!r}")
         return {k: tuple(v) for k, v in value.items()}
-    if name in ("owner_urls", "plugin_dirs"):
+    if name in ("owner_urls", "plugin_dirs", "non_returnable_skus"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{key} must be a list of strings, got {value!r}")
+        if name == "non_returnable_skus":
+            return tuple(v.strip() for v in value if v.strip())
         return tuple(Path(v).expanduser() for v in value) if name == "plugin_dirs" \
             else tuple(value)
     if name == "quiet_hours":
@@ -330,9 +345,14 @@ def _validate(s: Settings) -> None:
                                    ("notifications.history_hours", s.history_hours, 0, 24 * 90),
                                    ("notifications.lease_seconds", s.lease_seconds, 1, 86400),
                                    ("watch.label_only_days", s.label_only_days, 1, 60),
-                                   ("watch.stalled_days", s.stalled_days, 1, 60)):
+                                   ("watch.stalled_days", s.stalled_days, 1, 60),
+                                   ("returns.window_days", s.return_window_days, 0, 365),
+                                   ("returns.send_within_days", s.return_send_days, 1, 365)):
         if not low <= number <= high:
             raise ConfigError(f"{key} must be {low}-{high}, got {number}")
+    if s.return_approval not in RETURN_APPROVALS:
+        raise ConfigError(f"returns.approval must be \"auto\" (every request is approved at once) "
+                          f"or \"owner\" (you approve each one); got {s.return_approval!r}")
     from shopdesk.notify.message import KINDS
 
     unknown = [k for k in s.milestone_channels if k not in KINDS]

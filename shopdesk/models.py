@@ -225,3 +225,77 @@ class Secret(Model):
 
     class Meta:
         table = "secret"
+
+
+class Return(Model):
+    """A customer's return of some items of one order ("where is my return?").
+
+    Requested, decided, sent back, received, resolved (refund, exchange or store credit),
+    closed — or expired when nothing was sent in time. The return parcel is tracked here
+    (carrier, tracking number, its latest milestone), not as a :class:`Shipment`, so it never
+    moves the order's own stage.
+    """
+
+    id = fields.IntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="returns", on_delete=fields.CASCADE, db_index=True
+    )
+    rma = fields.CharField(max_length=80, unique=True)  # "R-1001-1": what people quote
+    token = fields.CharField(max_length=64, unique=True)  # the customer's page /r/{token}
+    # requested approved rejected in_transit received refunded exchanged credited closed expired
+    status = fields.CharField(max_length=16, default="requested")
+    reason = fields.CharField(max_length=500, default="")
+    resolution = fields.CharField(max_length=16)  # wanted: refund, exchange, store_credit
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    decided_at = fields.DatetimeField(null=True)  # approved or rejected
+    rejection_reason = fields.CharField(max_length=500, default="")
+    # The parcel on its way back.
+    carrier = fields.CharField(max_length=64, null=True)
+    tracking_number = fields.CharField(max_length=64, null=True, db_index=True)
+    sent_at = fields.DatetimeField(null=True)  # the tracking number was given: on its way
+    milestone = fields.CharField(max_length=24, null=True)  # its latest scan
+    last_event_at = fields.DatetimeField(null=True)
+    received_at = fields.DatetimeField(null=True)
+    resolved_at = fields.DatetimeField(null=True)  # refunded, exchanged or credited
+    refund_minor = fields.BigIntField(null=True)  # refund or store credit, in order currency
+    refund_method = fields.CharField(max_length=16, default="")
+    refund_issued_at = fields.DatetimeField(null=True)
+    resolution_note = fields.CharField(max_length=500, default="")  # e.g. the exchange sent
+    expired_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "order_return"
+        # The owner's list pages newest first, over everything or one status.
+        indexes = (("status", "id"),)
+
+
+class ReturnItem(Model):
+    id = fields.IntField(primary_key=True)
+    return_request: fields.ForeignKeyRelation[Return] = fields.ForeignKeyField(
+        "models.Return", related_name="items", on_delete=fields.CASCADE, db_index=True
+    )
+    order_item: fields.ForeignKeyRelation[OrderItem] = fields.ForeignKeyField(
+        "models.OrderItem", related_name="return_items", on_delete=fields.CASCADE, db_index=True
+    )
+    quantity = fields.IntField()
+
+    class Meta:
+        table = "order_return_item"
+        unique_together = (("return_request_id", "order_item_id"),)
+
+
+class ApiKey(Model):
+    """A key for the JSON API: only its SHA-256 is stored, the plaintext is shown once."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    prefix = fields.CharField(max_length=8, unique=True)  # the key's first 8 characters, shown
+    hash = fields.CharField(max_length=64, unique=True)  # sha256 hex of the whole key
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_key"

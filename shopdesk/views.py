@@ -39,6 +39,7 @@ class EventView:
 @dataclass(frozen=True, slots=True)
 class ShipmentView:
     id: int
+    watch: str | None  # "stalled" or "late" while the watch sees a problem
     carrier: str
     tracking_number: str
     service: str
@@ -81,6 +82,7 @@ class OrderView:
     locale: str | None
     source: str
     cancelled_at: datetime | None
+    updated_at: datetime
     items: tuple[ItemView, ...]
     shipments: tuple[ShipmentView, ...]
     notes: tuple[NoteView, ...]

@@ -9,7 +9,8 @@ from tests.conftest import shared_file
 SUBCOMMANDS = [
     ["init"], ["migrate"], ["demo"], ["import", "orders"], ["import", "tracking"],
     ["orders", "list"], ["orders", "show"], ["ship"], ["event"], ["cancel"], ["note"],
-    ["tracking", "classify"],
+    ["tracking", "classify"], ["serve"], ["worker"], ["notify", "test"], ["notify", "check"],
+    ["notify", "preview"], ["outbox"], ["slip"],
 ]
 
 

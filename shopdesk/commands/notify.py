@@ -30,11 +30,12 @@ def check_channels(settings: Settings) -> list[str]:
                             f"{', '.join(sorted(KNOWN_PLACEHOLDERS))})")
             continue
         url = fill(template, SAMPLE)
-        reason = validate_url(url) if url else "the template needs a value no customer has"
+        reason = validate_url(url, plugin_paths=settings.plugin_dirs) if url \
+            else "the template needs a value no customer has"
         if reason:
             problems.append(f"notifications.channels.{name}: {reason}")
     for i, url in enumerate(settings.owner_urls):
-        if reason := validate_url(url):
+        if reason := validate_url(url, plugin_paths=settings.plugin_dirs):
             problems.append(f"notifications.owner[{i}]: {reason}")
     return problems
 

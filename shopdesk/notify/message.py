@@ -16,7 +16,15 @@ KINDS = (
     "exception",
     "delayed",  # derived: stalled, late or dispatch delayed — one honest, apologetic update
     "returned_to_sender",
-    "test",  # `shopdesk notify test`
+    # Returns (episode: the return), in the order a return lives through them.
+    "return_requested",
+    "return_approved",
+    "return_rejected",
+    "return_received",
+    "refund_issued",
+    "exchange_sent",
+    "store_credit_issued",
+    "test",  # `shopdesk notify test` (stays last: config messages list KINDS[:-1])
 )
 CHANNEL_KINDS = ("email", "sms", "chat")
 

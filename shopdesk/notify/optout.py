@@ -38,14 +38,21 @@ def unsubscribe_url(settings: Settings, token: str) -> str:
     return f"{settings.public_url.rstrip('/')}/u/{token}"
 
 
+async def check_token(token: str) -> int | None:
+    """The customer id an unsubscribe token was made for, or None if it is not genuine."""
+    customer_id, _, signature = token.partition(".")
+    if not customer_id.isdigit() or len(customer_id) > 12 or len(signature) > 64:
+        return None
+    expected = _signature(await signing_key(), int(customer_id))
+    if not hmac.compare_digest(expected.encode(), signature.encode()):
+        return None
+    return int(customer_id) if await Customer.exists(id=int(customer_id)) else None
+
+
 async def opt_out(token: str) -> bool:
     """Honour an unsubscribe link: True if the token is genuine (the customer is opted out)."""
-    customer_id, _, signature = token.partition(".")
-    if not customer_id.isdigit() or len(customer_id) > 12:
+    customer_id = await check_token(token)
+    if customer_id is None:
         return False
-    expected = _signature(await signing_key(), int(customer_id))
-    if not hmac.compare_digest(expected, signature):
-        return False
-    await Customer.filter(id=int(customer_id), opted_out_at__isnull=True) \
-        .update(opted_out_at=utcnow())
-    return await Customer.exists(id=int(customer_id))
+    await Customer.filter(id=customer_id, opted_out_at__isnull=True).update(opted_out_at=utcnow())
+    return True

@@ -30,10 +30,13 @@ What this module does about Apprise 2.3's defaults (each one measured by
   :func:`load_plugins` keeps one asset per plugin-path set for the life of the process and the
   Sender warms it in a worker thread, not on the event loop.
 * **Reasons.** Apprise logs the useful part of a failure (the SMTP reply, the socket error) at
-  DEBUG, which its ``log_callback`` only sees if the ``apprise`` logger lets DEBUG records be
-  created at all. So we set that logger to DEBUG and add one filter which copies each record
-  into the list of the send running in the current thread (a ContextVar) and passes on to your
-  handlers only what your logging configuration would have shown anyway.
+  DEBUG. ``notify(log_callback=..., log_level=DEBUG)`` only receives records the ``apprise``
+  logger lets through, and lowering that logger's level alone would send Apprise's DEBUG
+  chatter to the application's handlers. So instead of ``log_callback`` we set that logger to
+  DEBUG with one filter, which copies each record into the list of the send running in the
+  current thread (a ContextVar) and lets through to handlers only what the application's
+  logging level would have shown anyway. (An application that later sets the ``apprise``
+  logger's level itself gets coarser reasons: Apprise's WARNING lines only.)
 * **Plain-text alternative.** Apprise's email plugin builds the text/plain part itself by
   converting the HTML. While one of our sends runs, that conversion returns ``rendered.text``
   instead (same ContextVar scoping). Services that only take text get ``rendered.text`` too.
@@ -114,9 +117,11 @@ def load_plugins(paths: Sequence[Path | str] = ()) -> AppriseAsset:
     return asset
 
 
-def _warm_up(asset: AppriseAsset) -> None:
-    """Import Apprise's built-in plugins now (the 0.3-0.5 s first-use cost)."""
+def _warm_up(paths: Sequence[Path | str]) -> AppriseAsset:
+    """Load our plugins and Apprise's built-in ones now (the 0.2-0.5 s first-use cost)."""
+    asset = load_plugins(paths)
     Apprise.instantiate("json://localhost", asset=asset)
+    return asset
 
 
 # -- what happens inside a send: logs and the email alternative part ----------------------
@@ -272,10 +277,10 @@ def _secrets_of(url: str, public_url: str | None) -> list[str]:
     """Strings from ``url`` that must not appear in an error message.
 
     Always: the password and the values of secret-looking options (``secret=``, ``token=``,
-    ...). With a loaded service whose privacy-masked URL (``public_url``) says something,
-    every other part of ours that it does not show. Otherwise (the URL did not load, or a
-    custom plugin shows only ``schema://``): any part of 6+ characters that looks like a key
-    (digits, mixed case, or 16+ characters), except a host name or IP address.
+    ...). Then every other part that looks like a key (5+ characters with digits, mixed case,
+    or 16+ characters; not a host name, an IP address or an option name), unless the
+    service's privacy-masked URL (``public_url``) shows it, which Apprise does for the parts
+    it knows are not secret.
     """
     scheme, _, rest = url.strip().partition("://")
     secrets: set[str] = set()
@@ -283,19 +288,22 @@ def _secrets_of(url: str, public_url: str | None) -> list[str]:
     userinfo, _, hostport = authority.rpartition("@")
     if ":" in userinfo:
         secrets.add(userinfo.split(":", 1)[1])
-    host = hostport.rsplit(":", 1)[0] if hostport.count(":") == 1 else hostport
+    host, port = hostport, ""
+    head, _, tail = hostport.rpartition(":")
+    if tail.isdigit() and (hostport.count(":") == 1 or head.endswith("]")):
+        host, port = head, tail
     for key, value in parse_qsl(rest.partition("?")[2], keep_blank_values=False):
         if _SECRET_KEYS.search(key):
             secrets.add(value)
     informative = public_url is not None and public_url.rstrip("/:") != scheme
     public = unquote(public_url or "")
+    query = rest.partition("?")[2]
+    keys = {key for key, _ in parse_qsl(query, keep_blank_values=True)}
     for token in _SPLIT.split(rest):
-        if not token or (token == host and _is_host(host)):
+        if (not token or token in keys or token == port or (token == host and _is_host(host))
+                or len(token) < 5 or not _looks_random(token)):
             continue
-        if informative:
-            if len(token) >= 5 and token not in public_url and unquote(token) not in public:
-                secrets.add(token)
-        elif len(token) >= 6 and _looks_random(token):
+        if not informative or (token not in public_url and unquote(token) not in public):
             secrets.add(token)
     found = set()
     for secret in secrets:
@@ -375,16 +383,21 @@ class Sender:
             raise ValueError("concurrency must be at least 1")
         self.concurrency = concurrency
         self.timeout = timeout
-        self.asset = load_plugins(plugin_paths)
         self._pool = cf.ThreadPoolExecutor(concurrency, thread_name_prefix="shopdesk-notify")
         self._slots: asyncio.Semaphore | None = None
         self._targets: OrderedDict[str, _Target] = OrderedDict()
         self._targets_lock = threading.Lock()
-        self._warm = self._pool.submit(_warm_up, self.asset)
+        # Loading plugins takes 0.2-0.5 s the first time: on a worker, not the event loop.
+        self._ready = self._pool.submit(_warm_up, tuple(plugin_paths))
         self._closed = False
 
+    @property
+    def asset(self) -> AppriseAsset:
+        """The shared asset (plugins loaded); blocks until they are."""
+        return self._ready.result()
+
     async def __aenter__(self) -> Sender:
-        await asyncio.wrap_future(self._warm)
+        await asyncio.wrap_future(self._ready)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -23,6 +23,7 @@ import contextlib
 import email
 import email.policy
 import json
+import ssl
 import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -40,7 +41,7 @@ class _ThreadedSink(Generic[T]):
 
     def __init__(self) -> None:
         self.port = 0
-        self.messages: list[T] = []
+        self._items: list[Any] = []  # as received; ``messages`` presents them
         self.rejected = 0  # how many items the sink refused on purpose
         self._lock = threading.Lock()
         self._waiters: list[tuple[int, asyncio.AbstractEventLoop, asyncio.Future]] = []
@@ -111,19 +112,25 @@ class _ThreadedSink(Generic[T]):
         raise NotImplementedError
 
     # -- collecting ------------------------------------------------------------------------
-    def _record(self, item: T) -> None:
+    @property
+    def messages(self) -> list[T]:
+        """Everything received so far, oldest first."""
+        return self._items
+
+    def _record(self, item: Any) -> None:
         with self._lock:
-            self.messages.append(item)
-            count = len(self.messages)
+            self._items.append(item)
+            count = len(self._items)
             due = [w for w in self._waiters if w[0] <= count]
             self._waiters = [w for w in self._waiters if w[0] > count]
         for _, loop, future in due:
-            loop.call_soon_threadsafe(_resolve, future)
+            with contextlib.suppress(RuntimeError):  # that loop has closed meanwhile
+                loop.call_soon_threadsafe(_resolve, future)
 
     def clear(self) -> None:
         """Forget everything received so far."""
         with self._lock:
-            self.messages.clear()
+            self._items.clear()
             self.rejected = 0
 
     async def wait_for(self, n: int, timeout: float = 5.0) -> list[T]:
@@ -132,13 +139,15 @@ class _ThreadedSink(Generic[T]):
         future = loop.create_future()
         waiter = (n, loop, future)
         with self._lock:
-            if len(self.messages) >= n:
-                return list(self.messages)
-            self._waiters.append(waiter)
+            ready = len(self._items) >= n
+            if not ready:
+                self._waiters.append(waiter)
+        if ready:
+            return list(self.messages)
         try:
             await asyncio.wait_for(future, timeout)
         except TimeoutError:
-            raise TimeoutError(f"{type(self).__name__} received {len(self.messages)} of {n} "
+            raise TimeoutError(f"{type(self).__name__} received {len(self._items)} of {n} "
                                f"expected item(s) within {timeout}s") from None
         finally:
             with self._lock:
@@ -157,16 +166,41 @@ class SMTPSink(_ThreadedSink[EmailMessage]):
     """An aiosmtpd server collecting parsed messages (``.messages``) and envelopes.
 
     ``auth=True`` advertises AUTH PLAIN/LOGIN over plain text and accepts any credentials
-    (logins are recorded in ``.logins``; passwords are not kept).
+    (logins are recorded in ``.logins``; passwords are not kept). ``delay`` seconds pass
+    before each message is answered, like a real server that scans what it receives. ``tls``
+    (a server-side ``ssl.SSLContext``) offers STARTTLS.
     """
 
-    def __init__(self, auth: bool = False) -> None:
+    def __init__(self, auth: bool = False, delay: float = 0.0,
+                 tls: ssl.SSLContext | None = None) -> None:
         super().__init__()
         self.auth = auth
+        self.delay = delay
+        self.tls = tls  # a server context: STARTTLS is offered
         self.envelopes: list[tuple[str, tuple[str, ...]]] = []  # (MAIL FROM, RCPT TOs)
         self.logins: list[str] = []
+        self._parsed: list[EmailMessage] = []  # parsed on first look, not on arrival
+        self._parse_lock = threading.Lock()
         self._refusal: tuple[int, str, str] | None = None  # (code, text, stage)
         self._refuse_left: int | None = None  # None: until accept()
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        """The messages received so far, parsed (``email.policy.default``)."""
+        with self._parse_lock:
+            with self._lock:
+                raws = self._items[len(self._parsed):]
+            for raw in raws:  # parsing costs ~1 ms: done here, not on the server's time
+                self._parsed.append(email.message_from_bytes(raw, policy=email.policy.default))
+        return self._parsed
+
+    def clear(self) -> None:
+        with self._parse_lock, self._lock:
+            self._items.clear()
+            self._parsed.clear()
+            self.envelopes.clear()
+            self.logins.clear()
+            self.rejected = 0
 
     def refuse(self, code: int = 451, text: str = "4.3.0 Mailbox busy, try again later",
                count: int | None = None, stage: str = "data") -> None:
@@ -197,25 +231,25 @@ class SMTPSink(_ThreadedSink[EmailMessage]):
             self.rejected += 1
             return f"{code} {text}"
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, rcpt_options: list[str]) -> str:
+    async def _rcpt(self, envelope: Envelope, address: str) -> str:
         refusal = self._refusing("rcpt")
         if refusal:
             return refusal
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+    async def _data(self, envelope: Envelope) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         refusal = self._refusing("data")
         if refusal:
             return refusal
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
             raw = raw.encode()
-        message = email.message_from_bytes(raw, policy=email.policy.default)
         with self._lock:
             self.envelopes.append((envelope.mail_from or "", tuple(envelope.rcpt_tos)))
-        self._record(message)  # type: ignore[arg-type]
+        self._record(raw)
         return "250 Message accepted for delivery"
 
     def _authenticate(self, server: SMTP, session: Session, envelope: Envelope,
@@ -230,7 +264,24 @@ class SMTPSink(_ThreadedSink[EmailMessage]):
         options: dict[str, Any] = {"hostname": "localhost", "loop": loop}
         if self.auth:
             options.update(auth_require_tls=False, authenticator=self._authenticate)
-        return await loop.create_server(lambda: SMTP(self, **options), self.host, 0)
+        if self.tls is not None:
+            options["tls_context"] = self.tls
+        handler = _SMTPHandler(self)  # aiosmtpd inspects its handler on every connection
+        return await loop.create_server(lambda: SMTP(handler, **options), self.host, 0)
+
+
+class _SMTPHandler:
+    """The aiosmtpd handler: small, so that aiosmtpd's per-connection look at it is cheap."""
+
+    def __init__(self, sink: SMTPSink) -> None:
+        self.sink = sink
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, rcpt_options: list[str]) -> str:
+        return await self.sink._rcpt(envelope, address)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        return await self.sink._data(envelope)
 
 
 # -- HTTP ----------------------------------------------------------------------------------

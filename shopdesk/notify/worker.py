@@ -26,6 +26,7 @@ from shopdesk.notify.render import render
 from shopdesk.notify.send import Sender
 from shopdesk.notify.watch import watch
 from shopdesk.services.common import utcnow
+from shopdesk.services.returns import expire_returns
 
 log = logging.getLogger(__name__)
 _FINAL = frozenset({"delivered", "returning_to_sender", "returned_to_sender"})
@@ -65,6 +66,7 @@ class Worker:
         """One full pass: the watch, then every due message, then owner alerts."""
         report = PassReport()
         report.watched = await watch(self.settings, now=self.clock())
+        await expire_returns(self.settings, self.clock())
         lease = timedelta(seconds=self.settings.lease_seconds)
         while rows := await claim(self.batch, now=self.clock(), lease=lease):
             await self.dispatch(rows, report)

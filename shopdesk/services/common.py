@@ -58,8 +58,11 @@ async def get_order(number: str) -> Order:
 
 
 async def record_changes(order_ids: Iterable[int], kind: str) -> None:
-    """Append to the change feed, one row per order; call inside the write's transaction."""
-    await Change.bulk_create([Change(order_id=order_id, kind=kind) for order_id in order_ids])
+    """Append to the change feed, one row per order, and mark the orders as changed (pages
+    and caches key on ``updated_at``); call inside the write's transaction."""
+    ids = list(order_ids)
+    await Change.bulk_create([Change(order_id=order_id, kind=kind) for order_id in ids])
+    await Order.filter(id__in=ids).update(updated_at=utcnow())
 
 
 async def refresh_orders(order_ids: Collection[int], kind: str) -> None:

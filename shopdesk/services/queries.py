@@ -44,6 +44,45 @@ async def order_view(settings: Settings, number: str) -> OrderView:
     return _view(settings, order)
 
 
+async def order_view_by_token(settings: Settings, token: str) -> OrderView:
+    """The order behind a customer's private link.
+
+    Raises:
+        NotFound: no order has this token (a wrong, short or made-up token).
+    """
+    if not 20 <= len(token) <= 64:
+        raise NotFound("no such order")
+    order = await Order.get_or_none(token=token).select_related("customer") \
+        .prefetch_related("items", "shipments__events", "notes")
+    if order is None:
+        raise NotFound("no such order")
+    return _view(settings, order)
+
+
+async def find_order_token(number: str, *, email: str = "", postcode: str = "") -> str | None:
+    """The token of the order with this number whose email or postcode matches, else None.
+
+    Both comparisons are case- and space-insensitive and constant-time, so a wrong guess tells
+    nothing about which part was wrong.
+    """
+    import hmac
+
+    try:
+        cleaned = normalise_number(number)
+    except InvalidInput:
+        return None
+    row = await Order.filter(number=cleaned).values_list(
+        "token", "customer__email", "ship_postcode")
+    token, stored_email, stored_postcode = row[0] if row else ("", "", "")
+
+    def same(a: str, b: str) -> bool:
+        left, right = "".join(a.split()).casefold(), "".join(b.split()).casefold()
+        return bool(left) and hmac.compare_digest(left.encode(), right.encode())
+
+    ok = same(email, stored_email or "") | same(postcode, stored_postcode or "")
+    return token if row and ok else None
+
+
 async def order_views(settings: Settings, numbers: list[str]) -> list[OrderView]:
     """Full views of several orders, in the order of ``numbers`` (missing ones left out)."""
     orders = await Order.filter(number__in=numbers).select_related("customer") \
@@ -75,6 +114,7 @@ def _view(settings: Settings, order: Order) -> OrderView:
         events = sorted(s.events, key=lambda e: (e.occurred_at, e.id), reverse=True)
         shipments.append(ShipmentView(
             id=s.id,
+            watch=s.watch,
             carrier=s.carrier,
             tracking_number=s.tracking_number,
             service=s.service,
@@ -110,6 +150,7 @@ def _view(settings: Settings, order: Order) -> OrderView:
         locale=order.locale,
         source=order.source,
         cancelled_at=order.cancelled_at,
+        updated_at=order.updated_at,
         items=tuple(ItemView(i.sku, i.title, i.quantity, i.unit_price_minor)
                     for i in sorted(order.items, key=lambda i: i.id)),
         shipments=tuple(shipments),

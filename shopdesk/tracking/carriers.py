@@ -57,3 +57,38 @@ def _s10_check(serial: str) -> int:
     total = sum(int(d) * w for d, w in zip(serial, (8, 6, 4, 2, 3, 5, 9, 7), strict=True))
     check = 11 - total % 11
     return {10: 0, 11: 5}.get(check, check)
+
+
+# Each carrier's own public tracking page; {} is the tracking number.
+_TRACKING_PAGES = {
+    "ups": "https://www.ups.com/track?tracknum={}",
+    "usps": "https://tools.usps.com/go/TrackConfirmAction?tLabels={}",
+    "fedex": "https://www.fedex.com/fedextrack/?trknbr={}",
+    "dhl": "https://www.dhl.com/global-en/home/tracking.html?tracking-id={}",
+    "dhl express": "https://www.dhl.com/global-en/home/tracking.html?tracking-id={}",
+    "dhl paket": "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode={}",
+    "deutsche post": "https://www.deutschepost.de/de/s/sendungsverfolgung.html?piececode={}",
+    "dhl parcel": "https://www.dhlparcel.nl/en/consumer/track-and-trace?tt={}",
+    "postnl": "https://jouw.postnl.nl/track-and-trace/{}",
+    "royal mail": "https://www.royalmail.com/track-your-item#/tracking-results/{}",
+    "evri": "https://www.evri.com/track/parcel/{}",
+    "hermes": "https://www.myhermes.de/empfangen/sendungsverfolgung/sendungsinformation/#{}",
+    "dpd": "https://tracking.dpd.de/status/en_US/parcel/{}",
+    "gls": "https://gls-group.com/track/{}",
+    "colissimo": "https://www.laposte.fr/outils/suivre-vos-envois?code={}",
+    "la poste": "https://www.laposte.fr/outils/suivre-vos-envois?code={}",
+    "chronopost": "https://www.chronopost.fr/tracking-no-cms/suivi-page?listeNumerosLT={}",
+    "correos": "https://www.correos.es/es/en/tools/tracker/items/details?tracking-number={}",
+    "inpost": "https://inpost.pl/sledzenie-przesylek?number={}",
+    "canada post": "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor={}",
+    "australia post": "https://auspost.com.au/mypost/track/details/{}",
+    "bpost": "https://track.bpost.cloud/btr/web/#/search?itemCode={}",
+}
+
+
+def carrier_url(carrier: str, tracking_number: str) -> str | None:
+    """The carrier's own tracking page for this parcel, if shopdesk knows it."""
+    from urllib.parse import quote
+
+    template = _TRACKING_PAGES.get(carrier.strip().casefold())
+    return template.format(quote(tracking_number, safe="")) if template else None

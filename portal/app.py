@@ -1,0 +1,108 @@
+"""``create_app(settings)``: the Litestar portal. The database is opened by the caller."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import Counter
+from pathlib import Path
+
+from litestar import Litestar, MediaType, Request, Response, get
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from portal.controllers.lookup import LookupController
+from portal.controllers.tracking import TrackingController
+from portal.controllers.unsubscribe import UnsubscribeController
+from portal.errors import error_page
+from portal.security import RateLimiter, security_headers
+from shopdesk.config import Settings
+from shopdesk.errors import InvalidInput, NotFound
+
+HERE = Path(__file__).parent
+MAX_BODY = 64 * 1024  # forms are tiny; nothing bigger gets in
+
+
+class Metrics:
+    """Request counts and latencies for /metrics (per process)."""
+
+    def __init__(self) -> None:
+        self.requests: Counter[tuple[str, int]] = Counter()
+        self.seconds: Counter[str] = Counter()
+
+    def middleware(self, app: ASGIApp) -> ASGIApp:
+        async def measure(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            began, status = time.perf_counter(), [500]
+
+            async def remember(message) -> None:
+                if message["type"] == "http.response.start":
+                    status[0] = message["status"]
+                await send(message)
+
+            try:
+                await app(scope, receive, remember)
+            finally:
+                route = scope.get("path", "").split("/")[1] or "root"
+                route = route if route in ("t", "track", "u", "healthz", "metrics", "static") \
+                    else "other"
+                self.requests[(route, status[0])] += 1
+                self.seconds[route] += time.perf_counter() - began
+
+        return measure
+
+
+def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litestar:
+    """The portal for one shop. Call :func:`shopdesk.db.init_db` first, in the same process.
+
+    Args:
+        settings: the shop's settings (branding, public URL, …).
+        csrf_secret: shared by every portal process of the shop (``shopdesk serve`` reads it
+            from the database); a random one per process otherwise.
+    """
+    from portal.controllers.health import healthz, metrics, theme
+
+    state_metrics = Metrics()
+    app = Litestar(
+        route_handlers=[
+            TrackingController, LookupController, UnsubscribeController, healthz, metrics,
+            theme, root,
+            create_static_files_router("/static", directories=[HERE / "static"],
+                                       cache_control=None),
+        ],
+        template_config=TemplateConfig(directory=HERE / "templates",
+                                       engine=JinjaTemplateEngine),
+        csrf_config=CSRFConfig(secret=csrf_secret or secrets.token_hex(32),
+                               cookie_httponly=True, cookie_samesite="strict",
+                               cookie_secure=settings.public_url.startswith("https://"),
+                               exclude=["/healthz", "/metrics"]),
+        exception_handlers={
+            NotFound: lambda request, exc: error_page(request, 404),
+            NotFoundException: lambda request, exc: error_page(request, 404),
+            InvalidInput: lambda request, exc: error_page(request, 400),
+            HTTPException: lambda request, exc: error_page(request, exc.status_code),
+        },
+        middleware=[security_headers, state_metrics.middleware],
+        request_max_body_size=MAX_BODY,
+        openapi_config=None,
+        logging_config=None,  # shopdesk logs its own way; no background listener thread
+        state={"settings": settings, "metrics": state_metrics,
+               "lookup_limiter": RateLimiter(limit=10, window=600.0)},
+        debug=False,
+    )
+    return app
+
+
+@get("/", media_type=MediaType.HTML, include_in_schema=False)
+async def root() -> Response:
+    return Response(content="", status_code=303, headers={"Location": "/track"})
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state["settings"]

@@ -1,0 +1,54 @@
+"""`shopdesk serve` as a real process on 127.0.0.1, spoken to over HTTP."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import SHOPDESK
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_serve_answers_http_and_stops_on_sigterm(cli, tmp_path):
+    assert cli("demo", "--seed-only", "--orders", "5").code == 0
+    url = json.loads(cli("orders", "show", "1001", "--json").out)["tracking_url"]
+    path = url.split("/", 3)[3]
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
+    env["SHOPDESK_DATA_DIR"] = str(cli.data_dir)
+    if pg := os.environ.get("SHOPDESK_TEST_DATABASE_URL"):
+        env["SHOPDESK_DATABASE_URL"] = pg
+    server = subprocess.Popen([str(SHOPDESK), "serve", "--port", str(port)], env=env,
+                              cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:
+                    assert json.load(r) == {"status": "ok"}
+                    break
+            except OSError:
+                assert server.poll() is None, server.stderr.read()
+                assert time.monotonic() < deadline, "the portal did not come up"
+                time.sleep(0.1)
+        with urllib.request.urlopen(f"{base}/{path}?lang=en", timeout=5) as r:
+            html = r.read().decode()
+            assert r.headers["Referrer-Policy"] == "no-referrer"
+        assert "Order 1001" in html
+    finally:
+        server.send_signal(signal.SIGTERM)
+        # uvicorn shuts down gracefully, then re-raises SIGTERM as a well-behaved daemon does
+        assert server.wait(timeout=30) in (0, -signal.SIGTERM)
+    assert "Traceback" not in server.stderr.read()
