@@ -16,6 +16,7 @@ from litestar.template import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from portal.controllers.lookup import LookupController
+from portal.controllers.returns import ReturnController, ReturnFormController
 from portal.controllers.tracking import TrackingController
 from portal.controllers.unsubscribe import UnsubscribeController
 from portal.errors import error_page
@@ -71,7 +72,8 @@ def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litesta
     state_metrics = Metrics()
     app = Litestar(
         route_handlers=[
-            TrackingController, LookupController, UnsubscribeController, healthz, metrics,
+            TrackingController, LookupController, UnsubscribeController, ReturnController,
+            ReturnFormController, healthz, metrics,
             theme, root,
             create_static_files_router("/static", directories=[HERE / "static"],
                                        cache_control=None),

@@ -193,3 +193,30 @@ async def test_health_metrics_and_theme(client):
     assert 'shopdesk_http_requests_total{route="t",status="404"} 1' in text
     assert "--brand: #1f6feb" in (await client.get("/theme.css")).text
     assert (await client.get("/", follow_redirects=False)).headers["location"] == "/track"
+
+
+async def test_a_customer_starts_a_return_and_follows_it(client):
+    token = await shop_with_order()
+    await shipments.record_event(NewEvent("00340434161094042557", NOW - timedelta(hours=1),
+                                          "delivered", description="Delivered"))
+    page = await client.get(f"/t/{token}?lang=en")
+    assert f'href="/t/{token}/return"' in page.text
+    form = await client.get(f"/t/{token}/return?lang=en")
+    assert form.status_code == 200
+    item_field = re.search(r'name="(qty-\d+)"', form.text).group(1)
+    refused = await client.post(f"/t/{token}/return", follow_redirects=False, data={
+        "reason": "Too small", "resolution": "refund", "_csrf_token": csrf(client)})
+    assert refused.status_code == 400 and "at least one item" in refused.text
+    started = await client.post(f"/t/{token}/return", follow_redirects=False, data={
+        item_field: "1", "reason": "<b>Too small</b>", "resolution": "exchange",
+        "_csrf_token": csrf(client)})
+    assert started.status_code == 303
+    status = await client.get(started.headers["location"])
+    assert status.status_code == 200
+    assert re.search(r"Return R-1001-\d", status.text)
+    assert "<svg" in status.text  # the QR code for printerless drop-off, inline
+    assert "<b>Too small</b>" not in status.text
+    assert "1 × Stoneware mug" in status.text
+    tracking = await client.get(f"/t/{token}?lang=en")
+    assert "R-1001-" in tracking.text
+    assert (await client.get("/r/not-a-real-return-token-at-all")).status_code == 404

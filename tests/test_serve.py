@@ -19,6 +19,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def check_in_browser(url: str, out) -> None:
+    """What a customer sees in headless Chromium, at phone size and desktop size."""
+    from tests.browser import dump_dom, require, screenshot
+
+    require("chromium")
+    dom = dump_dom(url)
+    assert "Order 1001" in dom
+    assert "Tracking history" in dom or "Nothing has shipped" in dom
+    assert "@example.com" not in dom  # no email on the page
+    for name, width, height in (("phone", 390, 844), ("desktop", 1280, 900)):
+        shot = screenshot(url, out / f"tracking-{name}.png", width, height)
+        png = shot.read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert int.from_bytes(png[16:20], "big") == width  # the page was laid out at that width
+        assert len(png) > 10_000  # something was drawn
+
+
 @pytest.mark.slow
 def test_serve_answers_http_and_stops_on_sigterm(cli, tmp_path):
     assert cli("demo", "--seed-only", "--orders", "5").code == 0
@@ -47,6 +64,7 @@ def test_serve_answers_http_and_stops_on_sigterm(cli, tmp_path):
             html = r.read().decode()
             assert r.headers["Referrer-Policy"] == "no-referrer"
         assert "Order 1001" in html
+        check_in_browser(f"{base}/{path}?lang=en", tmp_path)
     finally:
         server.send_signal(signal.SIGTERM)
         # uvicorn shuts down gracefully, then re-raises SIGTERM as a well-behaved daemon does

@@ -10,6 +10,7 @@ from litestar.response import Template
 
 from portal.context import page
 from portal.pages import parcels
+from shopdesk.services import returns
 from shopdesk.services.queries import order_view_by_token
 
 
@@ -33,9 +34,13 @@ class TrackingController(Controller):
                    "Vary": "Accept-Language"}
         if request.headers.get("if-none-match") == etag:
             return Response(content=b"", status_code=304, headers=headers)
+        options = await returns.return_options(settings, token) \
+            if order.stage in ("delivered", "partly_delivered") else None
         return Template("tracking.html", headers=headers, context={
             **context,
             "order": order,
+            "returns_open": bool(options and options.allowed),
+            "return_links": await returns.returns_for_order(order.number),
             "parcels": parcels(settings, order, context["t"], now),
             "version": _version(order.updated_at),
         })
