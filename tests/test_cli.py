@@ -45,7 +45,7 @@ def test_demo_seeds_and_orders_list_shows_the_shop(cli):
 
 
 def test_demo_without_data_dir_uses_a_disposable_shop_shown_until_init(cli, tmp_path):
-    no_dir = {"SHOPDESK_DATA_DIR": None}
+    no_dir = {"SHOPDESK_DATA_DIR": None, "SHOPDESK_DATABASE_URL": None}  # a newcomer: nothing set
     result = cli("demo", "--seed-only", "--orders", "20", env=no_dir)
     assert result.code == 0, result.err
     where = next(line for line in result.out.splitlines() if line.startswith("Data directory"))
