@@ -11,16 +11,19 @@ from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.exceptions import HTTPException, NotFoundException
+from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from portal.controllers.api import api_router
 from portal.controllers.lookup import LookupController
 from portal.controllers.returns import ReturnController, ReturnFormController
 from portal.controllers.tracking import TrackingController
 from portal.controllers.unsubscribe import UnsubscribeController
 from portal.errors import error_page
 from portal.security import RateLimiter, security_headers
+from shopdesk import __version__
 from shopdesk.config import Settings
 from shopdesk.errors import InvalidInput, NotFound
 
@@ -51,7 +54,8 @@ class Metrics:
                 await app(scope, receive, remember)
             finally:
                 route = scope.get("path", "").split("/")[1] or "root"
-                route = route if route in ("t", "track", "u", "healthz", "metrics", "static") \
+                route = route if route in ("t", "r", "track", "u", "api", "healthz", "metrics",
+                                           "static") \
                     else "other"
                 self.requests[(route, status[0])] += 1
                 self.seconds[route] += time.perf_counter() - began
@@ -73,7 +77,7 @@ def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litesta
     app = Litestar(
         route_handlers=[
             TrackingController, LookupController, UnsubscribeController, ReturnController,
-            ReturnFormController, healthz, metrics,
+            ReturnFormController, api_router, healthz, metrics,
             theme, root,
             create_static_files_router("/static", directories=[HERE / "static"],
                                        cache_control=None),
@@ -83,7 +87,7 @@ def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litesta
         csrf_config=CSRFConfig(secret=csrf_secret or secrets.token_hex(32),
                                cookie_httponly=True, cookie_samesite="strict",
                                cookie_secure=settings.public_url.startswith("https://"),
-                               exclude=["/healthz", "/metrics"]),
+                               exclude=["/healthz", "/metrics", "/api"]),
         exception_handlers={
             NotFound: lambda request, exc: error_page(request, 404),
             NotFoundException: lambda request, exc: error_page(request, 404),
@@ -92,7 +96,7 @@ def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litesta
         },
         middleware=[security_headers, state_metrics.middleware],
         request_max_body_size=MAX_BODY,
-        openapi_config=None,
+        openapi_config=OpenAPIConfig(title="shopdesk", version=__version__, path="/api/schema"),
         logging_config=None,  # shopdesk logs its own way; no background listener thread
         state={"settings": settings, "metrics": state_metrics,
                "lookup_limiter": RateLimiter(limit=10, window=600.0)},

@@ -165,6 +165,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="paper: A4, US Letter or a 4x6 in label (default a4)")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="the HTML file to write")
 
+    keys = add("apikey", "Create, list and revoke keys for the JSON API.").add_subparsers(
+        dest="what", metavar="WHAT", required=True)
+    p = keys.add_parser("create", parents=[common], help="create a key (printed once)",
+                        description="Create an API key; it is printed once.")
+    p.add_argument("name", metavar="NAME", help="what will use it, e.g. 'Shopify bridge'")
+    p.set_defaults(**_command("shopdesk.commands.apikey", "create"))
+    p = keys.add_parser("list", parents=[common], help="list keys",
+                        description="List API keys, newest first.")
+    p.set_defaults(**_command("shopdesk.commands.apikey", "list_keys"))
+    p = keys.add_parser("revoke", parents=[common], help="revoke a key",
+                        description="Revoke an API key by its prefix or id.")
+    p.add_argument("key", metavar="KEY", help="the key's prefix (sd_…) or id")
+    p.set_defaults(**_command("shopdesk.commands.apikey", "revoke"))
+
     tracking = add("tracking", "Tools for the milestone engine.").add_subparsers(
         dest="what", metavar="WHAT", required=True)
     p = tracking.add_parser(

@@ -220,3 +220,15 @@ async def test_a_customer_starts_a_return_and_follows_it(client):
     tracking = await client.get(f"/t/{token}?lang=en")
     assert "R-1001-" in tracking.text
     assert (await client.get("/r/not-a-real-return-token-at-all")).status_code == 404
+
+
+async def test_the_portal_serves_the_api_and_its_schema(client):
+    from shopdesk.services.apikeys import create_key
+
+    schema = (await client.get("/api/schema/openapi.json")).json()
+    assert "/api/v1/orders" in schema["paths"]
+    assert (await client.get("/api/v1/orders/1001")).status_code == 401
+    _, key = await create_key("test")
+    await shop_with_order()
+    response = await client.get("/api/v1/orders/1001", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 200 and response.json()["stage"] == "out_for_delivery"

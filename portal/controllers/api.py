@@ -18,6 +18,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.handlers.base import BaseRouteHandler
+from litestar.params import FromPath, JSONBody
 from tortoise.exceptions import IntegrityError
 
 from portal.schemas import (
@@ -103,9 +104,8 @@ async def _status(request: Request, number: str) -> OrderStatus:
     return order_status(await queries.order_view(request.app.state["settings"], number))
 
 
-@post("/orders", status_code=201, summary="Create an order",
-      responses_description="The order's status")
-async def create_order(request: Request, data: OrderIn) -> OrderStatus:
+@post("/orders", status_code=201, summary="Create an order")
+async def create_order(request: Request, data: JSONBody[OrderIn]) -> OrderStatus:
     number = await orders.create_order(NewOrder(
         number=data.number, placed_at=data.placed_at, currency=data.currency,
         items=[NewItem(title=i.title, quantity=i.quantity, unit_price_minor=i.unit_price_minor,
@@ -118,12 +118,13 @@ async def create_order(request: Request, data: OrderIn) -> OrderStatus:
 
 
 @get("/orders/{number:str}", summary="An order's status")
-async def get_order(request: Request, number: str) -> OrderStatus:
+async def get_order(request: Request, number: FromPath[str]) -> OrderStatus:
     return await _status(request, number)
 
 
 @patch("/orders/{number:str}", summary="Cancel an order and/or add a note")
-async def update_order(request: Request, number: str, data: OrderPatch) -> OrderStatus:
+async def update_order(request: Request, number: FromPath[str],
+                       data: JSONBody[OrderPatch]) -> OrderStatus:
     if data.cancelled is False:
         raise InvalidInput("a cancelled order cannot be un-cancelled")
     if not data.cancelled and data.note is None:
@@ -138,14 +139,15 @@ async def update_order(request: Request, number: str, data: OrderPatch) -> Order
 
 
 @post("/orders/{number:str}/shipments", status_code=201, summary="Add a parcel to an order")
-async def add_shipment(request: Request, number: str, data: ShipmentIn) -> OrderStatus:
+async def add_shipment(request: Request, number: FromPath[str],
+                       data: JSONBody[ShipmentIn]) -> OrderStatus:
     await shipments.add_shipment(number, data.tracking_number, carrier=data.carrier,
                                  service=data.service, shipped_at=data.shipped_at)
     return await _status(request, number)
 
 
 @post("/events", status_code=200, summary="Record tracking events (one, or a batch)")
-async def record_events(data: EventsIn) -> EventsResult:
+async def record_events(data: JSONBody[EventsIn]) -> EventsResult:
     if data.events is not None:
         if data.tracking_number is not None or data.occurred_at is not None:
             raise InvalidInput("send either one event or {\"events\": [...]}, not both")
@@ -173,5 +175,4 @@ api_router = Router(
     guards=[require_key],
     exception_handlers=EXCEPTION_HANDLERS,
     tags=["api"],
-    security=[{"bearer": []}],
 )
