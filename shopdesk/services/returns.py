@@ -46,6 +46,7 @@ from shopdesk.services.common import (
 from shopdesk.tracking.carriers import clean_tracking_number, guess_carrier
 from shopdesk.tracking.estimate import add_business_days
 from shopdesk.tracking.normalize import MILESTONES
+from shopdesk.views import jsonable
 
 STATUSES = ("requested", "approved", "rejected", "in_transit", "received", "refunded",
             "exchanged", "credited", "closed", "expired")
@@ -109,7 +110,7 @@ class ReturnView:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (times as ISO 8601 strings)."""
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,16 +158,6 @@ class ReturnOptions:
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return value
-
 
 def return_url(settings: Settings, token: str) -> str:
     """The customer's private page for a return token."""
