@@ -144,6 +144,8 @@ CARRIER_LANGUAGE = {"DHL Paket": "de", "Hermes": "de", "DPD": "de", "Colissimo":
 async def seed(count: int = 300, *, days: int = 60, seed: int = 7,
                now: datetime | None = None) -> dict[str, int]:
     """Seed ``count`` orders placed over the last ``days`` days; returns counts by stage."""
+    from shopdesk.db import current_settings
+    from shopdesk.notify.watch import watch
     from shopdesk.services.queries import count_by_stage
 
     rng = random.Random(seed)
@@ -190,6 +192,7 @@ async def seed(count: int = 300, *, days: int = 60, seed: int = 7,
             ))
             moment += timedelta(hours=rng.uniform(3, 30))
     await record_events(events)
+    await watch(current_settings(), now=now)  # stalled, late and unshipped orders show up
     return await count_by_stage()
 
 
