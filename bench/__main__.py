@@ -15,6 +15,8 @@ import sys
 BENCHMARKS = {
     "ingest": "tracking events through the service layer vs raw aiosqlite inserts",
     "search": "order search latency on a large shop vs the same query in raw SQLite",
+    "portal": "tracking pages/s and p99 at 64 connections (uvicorn + wrk), cold/warm tokens "
+              "vs Litestar hello-world and raw aiosqlite+Jinja",
     "notify": "notifications/s through Sender (SMTP, json://) at 1/10/50 concurrent vs raw "
               "aiosmtplib/httpx, plus Apprise as-is",
 }

@@ -19,7 +19,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from portal.controllers.api import api_router
 from portal.controllers.lookup import LookupController
 from portal.controllers.returns import ReturnController, ReturnFormController
-from portal.controllers.tracking import TrackingController
+from portal.controllers.tracking import PageCache, TrackingController
 from portal.controllers.unsubscribe import UnsubscribeController
 from portal.errors import error_page
 from portal.security import RateLimiter, security_headers
@@ -98,7 +98,7 @@ def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litesta
         request_max_body_size=MAX_BODY,
         openapi_config=OpenAPIConfig(title="shopdesk", version=__version__, path="/api/schema"),
         logging_config=None,  # shopdesk logs its own way; no background listener thread
-        state={"settings": settings, "metrics": state_metrics,
+        state={"settings": settings, "metrics": state_metrics, "page_cache": PageCache(),
                "lookup_limiter": RateLimiter(limit=10, window=600.0)},
         debug=False,
     )

@@ -59,6 +59,20 @@ async def order_view_by_token(settings: Settings, token: str) -> OrderView:
     return _view(settings, order)
 
 
+async def order_stamp(token: str) -> tuple[datetime, str | None]:
+    """When the order behind a token last changed, and its language: one indexed lookup, for
+    caches and ETags.
+
+    Raises:
+        NotFound: no order has this token.
+    """
+    row = await Order.filter(token=token).values_list("updated_at", "locale") \
+        if 20 <= len(token) <= 64 else []
+    if not row:
+        raise NotFound("no such order")
+    return row[0]
+
+
 async def find_order_token(number: str, *, email: str = "", postcode: str = "") -> str | None:
     """The token of the order with this number whose email or postcode matches, else None.
 
