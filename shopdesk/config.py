@@ -7,6 +7,7 @@ what is allowed.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -84,6 +85,8 @@ class Settings:
     return_approval: str = "owner"
     return_send_days: int = 14
     non_returnable_skus: tuple[str, ...] = ()
+    # The portal: proxies whose X-Forwarded-For is believed (addresses or CIDR networks).
+    trusted_proxies: tuple[str, ...] = ()
     config_path: Path | None = None
     showing_demo: bool = False  # no shop of its own yet: the commands show the demo shop
 
@@ -127,6 +130,7 @@ _KEYS: dict[tuple[str, str], str] = {
     ("notifications", "history_hours"): "history_hours",
     ("notifications", "lease_seconds"): "lease_seconds",
     ("notifications", "plugin_dirs"): "plugin_dirs",
+    ("portal", "trusted_proxies"): "trusted_proxies",
     ("watch", "label_only_days"): "label_only_days",
     ("watch", "stalled_days"): "stalled_days",
     ("watch", "stalled_days_by_carrier"): "stalled_days_by_carrier",
@@ -246,7 +250,7 @@ def _convert(key: str, name: str, value: Any) -> Any:
             raise ConfigError(f"[{key}] must map milestones to lists of channel names, "
                               f"such as out_for_delivery = [\"email\", \"sms\"]; got {value!r}")
         return {k: tuple(v) for k, v in value.items()}
-    if name in ("owner_urls", "plugin_dirs", "non_returnable_skus"):
+    if name in ("owner_urls", "plugin_dirs", "non_returnable_skus", "trusted_proxies"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{key} must be a list of strings, got {value!r}")
         if name == "non_returnable_skus":
@@ -364,6 +368,12 @@ def _validate(s: Settings) -> None:
             if name not in s.channels:
                 raise ConfigError(f"notifications.milestones.{kind} names channel {name!r}, "
                                   "which [notifications.channels] does not define")
+    for proxy in s.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ConfigError(f"portal.trusted_proxies: {proxy!r} is not an IP address or "
+                              "network such as \"127.0.0.1\" or \"10.0.0.0/8\"") from None
     url = s.database_url
     if url and not url.startswith(("sqlite://", "postgres://", "postgresql://", "psycopg://")):
         raise ConfigError("database.url must start with sqlite:// or postgres:// "

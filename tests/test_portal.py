@@ -232,3 +232,13 @@ async def test_the_portal_serves_the_api_and_its_schema(client):
     await shop_with_order()
     response = await client.get("/api/v1/orders/1001", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 200 and response.json()["stage"] == "out_for_delivery"
+
+
+def test_forwarded_for_is_believed_only_from_trusted_proxies():
+    from portal.security import client_ip
+
+    assert client_ip("203.0.113.9", "198.51.100.1", ()) == "203.0.113.9"
+    assert client_ip("203.0.113.9", "198.51.100.1", ("10.0.0.0/8",)) == "203.0.113.9"
+    assert client_ip("10.0.0.2", "198.51.100.1", ("10.0.0.0/8",)) == "198.51.100.1"
+    assert client_ip("10.0.0.2", "198.51.100.1, 10.0.0.7", ("10.0.0.0/8",)) == "198.51.100.1"
+    assert client_ip("10.0.0.2", "not-an-ip", ("10.0.0.0/8",)) == "10.0.0.2"

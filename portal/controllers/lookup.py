@@ -42,7 +42,7 @@ class LookupController(Controller):
         t = context["t"]
         ip = client_ip(request.client.host if request.client else None,
                        request.headers.get("x-forwarded-for"),
-                       request.app.state.get("trusted_proxies", ()))
+                       request.app.state["settings"].trusted_proxies)
         if not request.app.state["lookup_limiter"].allow(ip):
             return Template("lookup.html", status_code=429, context={
                 **context, "number": data.number[:64], "message": t("lookup.limited")})
