@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from litestar import Litestar, MediaType, Request, Response, get
+from litestar import Litestar, MediaType, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.exceptions import HTTPException, NotFoundException
@@ -108,7 +108,3 @@ def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litesta
 @get("/", media_type=MediaType.HTML, include_in_schema=False)
 async def root() -> Response:
     return Response(content="", status_code=303, headers={"Location": "/track"})
-
-
-def settings_of(request: Request) -> Settings:
-    return request.app.state["settings"]

@@ -240,11 +240,6 @@ async def count_by_stage() -> dict[str, int]:
     return counts
 
 
-async def count_attention() -> int:
-    """How many orders need the owner."""
-    return await Order.filter(attention__isnull=False).count()
-
-
 async def changes_since(after_id: int = 0, limit: int = 1000) -> list[ChangeView]:
     """Change-feed rows after ``after_id``, oldest first: poll with the last id you saw."""
     rows = await Change.filter(id__gt=after_id).order_by("id").limit(limit).values_list(
