@@ -50,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
             **_command("shopdesk.commands.demo", "demo", db=False))
     p.add_argument("--orders", type=int, default=300, metavar="N",
                    help="how many orders to seed (default 300)")
-    p.add_argument("--seed-only", action="store_true", help="seed, then exit")
+    p.add_argument("--seed-only", action="store_true",
+                   help="seed, then exit (default: seed, then run the portal)")
+    p.add_argument("--port", type=int, default=8080, help="the portal's port (default 8080)")
     p.add_argument("--seed", type=int, default=7, help="random seed, for a repeatable shop")
 
     imports = add("import", "Import orders or tracking numbers from CSV.").add_subparsers(

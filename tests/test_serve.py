@@ -70,3 +70,31 @@ def test_serve_answers_http_and_stops_on_sigterm(cli, tmp_path):
         # uvicorn shuts down gracefully, then re-raises SIGTERM as a well-behaved daemon does
         assert server.wait(timeout=30) in (0, -signal.SIGTERM)
     assert "Traceback" not in server.stderr.read()
+
+
+@pytest.mark.slow
+def test_demo_seeds_then_serves_the_portal(cli, tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
+    env["SHOPDESK_DATA_DIR"] = str(cli.data_dir)
+    demo = subprocess.Popen([str(SHOPDESK), "demo", "--orders", "10", "--port", str(port)],
+                            env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    try:
+        line = ""
+        while "tracking page" not in line:
+            line = demo.stdout.readline()
+            assert line, "demo ended without printing a tracking page"
+        url = line.split(": ", 1)[1].strip()
+        assert url.startswith(f"http://127.0.0.1:{port}/t/")
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "?lang=en", timeout=2) as r:
+                    assert "Order " in r.read().decode()
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the demo portal did not come up"
+                time.sleep(0.1)
+    finally:
+        demo.send_signal(signal.SIGTERM)
+        demo.wait(timeout=30)

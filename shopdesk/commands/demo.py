@@ -14,12 +14,15 @@ from shopdesk.config import Settings, demo_dir, load_settings
 from shopdesk.db import database
 from shopdesk.demo import describe, seed
 from shopdesk.errors import InvalidInput
+from shopdesk.services import queries
 
 
 async def demo(settings: Settings, args: Namespace) -> int:
     if not 1 <= args.orders <= 200_000:
         raise InvalidInput("--orders must be 1 to 200,000")
     chosen = getattr(args, "data_dir", None) or os.environ.get("SHOPDESK_DATA_DIR")
+    if settings.public_url == Settings().public_url:  # not configured: where the demo serves
+        settings = replace(settings, public_url=f"http://127.0.0.1:{args.port}")
     if not chosen:
         # A disposable shop: its own directory and SQLite file, whatever the config says.
         settings = replace(settings, data_dir=demo_dir(), database_url="")
@@ -27,6 +30,9 @@ async def demo(settings: Settings, args: Namespace) -> int:
             (settings.data_dir / name).unlink(missing_ok=True)
     async with database(settings):
         counts = await seed(args.orders, seed=args.seed)
+        shipped = await queries.list_orders(stage="shipped", limit=1)
+        example = await queries.order_view(settings, shipped.rows[0].number) \
+            if shipped.rows else None
     where = settings.data_dir
     print(f"Seeded a demo shop with {sum(counts.values())} orders: {describe(counts)}.")
     print(f"Data directory: {where}")
@@ -36,6 +42,13 @@ async def demo(settings: Settings, args: Namespace) -> int:
     print(f"  {prefix} orders list")
     print(f"  {prefix} orders list --attention")
     print(f"  {prefix} orders show 1001")
-    if not args.seed_only:
-        print("The portal and the TUI are not built yet; the commands above show the shop.")
-    return 0
+    if args.seed_only:
+        return 0
+    # The portal, for this shop: what a customer sees. (The owner's TUI comes later.)
+    if example is not None:
+        print(f"A customer's tracking page: {example.tracking_url}")
+    from shopdesk.commands.serve import serve
+
+    async with database(settings):
+        return await serve(settings, Namespace(host="127.0.0.1", port=args.port,
+                                               no_worker=False))
