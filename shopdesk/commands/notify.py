@@ -77,7 +77,7 @@ async def preview(settings: Settings, args: Namespace) -> int:
     if args.milestone not in KINDS:
         raise InvalidInput(f"unknown milestone {args.milestone!r}; one of: {', '.join(KINDS)}")
     order = await get_order(args.number)
-    order = await Order.get(id=order.id).select_related("customer")
+    order = await Order.get(id=order.id).select_related("customer").prefetch_related("items")
     shipment = await Shipment.filter(order_id=order.id).order_by("-id").first()
     kind = args.channel if args.channel in CHANNEL_KINDS else channel_kind(
         args.channel, settings.channels.get(args.channel, ""))

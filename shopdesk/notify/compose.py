@@ -38,7 +38,8 @@ async def message_for(
     parcels: int = 1,
     locale: str | None = None,
 ) -> Message:
-    """The message about ``kind`` for this order (``order.customer`` fetched)."""
+    """The message about ``kind`` for this order (``order.customer`` and ``order.items``
+    fetched: the worker loads them for a whole batch at once)."""
     estimate = None
     if shipment is not None and shipment.milestone != "delivered":
         window = estimate_window(
@@ -51,7 +52,7 @@ async def message_for(
             window = estimate_window(settings, shipped_at=utcnow(), carrier=shipment.carrier,
                                      service=shipment.service, country=order.ship_country)
             estimate = window[0] if window else None
-    items = await order.items.all().order_by("id").values_list("title", "quantity")
+    items = [(i.title, i.quantity) for i in sorted(order.items, key=lambda i: i.id)]
     customer = order.customer
     return Message(
         kind=kind,

@@ -87,7 +87,8 @@ class Worker:
         """Decide, render and send each claimed row. Sends run concurrently and each outcome is
         recorded the moment it is known, so a crash can repeat only what was in flight."""
         orders = {o.id: o for o in await Order.filter(
-            id__in={r.order_id for r in rows}).select_related("customer")}  # type: ignore[attr-defined]
+            id__in={r.order_id for r in rows}).select_related("customer")
+            .prefetch_related("items")}  # type: ignore[attr-defined]
         shipments = {s.id: s for s in await Shipment.filter(
             id__in={r.shipment_id for r in rows if r.shipment_id})}
         decided: list[Outcome] = []

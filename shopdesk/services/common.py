@@ -88,8 +88,8 @@ async def refresh_orders(order_ids: Collection[int], kind: str) -> None:
         if (new_stage, new_attention) != (stage, attention):
             updates[(new_stage, new_attention)].append(order_id)
     for (stage, attention), ids in updates.items():
-        await Order.filter(id__in=ids).update(stage=stage, attention=attention, updated_at=utcnow())
-    await record_changes(order_ids, kind)
+        await Order.filter(id__in=ids).update(stage=stage, attention=attention)
+    await record_changes(order_ids, kind)  # also moves updated_at
 
 
 def search_text(*parts: str | None) -> str:
