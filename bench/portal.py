@@ -152,7 +152,7 @@ async def run(quick: bool = False) -> dict:
     settings = temp_settings("portal")
     began = time.perf_counter()
     await init_db(settings)
-    await build_shop(orders)
+    await build_shop(orders, detail=True)
     await close_db()
     build_seconds = time.perf_counter() - began
 

@@ -5,8 +5,10 @@
 * ``shopdesk``: the real portal (``init_db`` + ``create_app``), as ``shopdesk serve`` runs it
   (no notification worker).
 * ``hello``: a bare Litestar app answering ``/t/{token}`` with a fixed text body.
-* ``raw``: a bare Litestar app answering ``/t/{token}`` with one indexed SELECT through one
-  aiosqlite connection (same WAL/NORMAL pragmas) and a small Jinja page of similar shape.
+* ``raw``: a bare Litestar app answering ``/t/{token}`` with one indexed SELECT (the order, its
+  customer, parcels and scans joined) through one aiosqlite connection (same WAL/NORMAL
+  pragmas) and a plain Jinja page of similar shape: the floor for a page read from the
+  database.
 
 All three use the same uvicorn settings (:data:`UVICORN`).
 """
@@ -27,9 +29,12 @@ UVICORN = {"host": "127.0.0.1", "log_level": "warning", "access_log": False,
 
 RAW_SQL = (
     "SELECT o.number, o.stage, o.placed_at, o.updated_at, o.currency, o.total_minor, c.name, "
-    "s.carrier, s.tracking_number, s.milestone, s.shipped_at FROM orders o "
+    "s.id AS parcel, s.carrier, s.tracking_number, s.milestone, s.shipped_at, "
+    "e.occurred_at, e.milestone AS scan, e.raw_description, e.location FROM orders o "
     "LEFT JOIN customer c ON c.id = o.customer_id "
-    "LEFT JOIN shipment s ON s.order_id = o.id WHERE o.token = ?"
+    "LEFT JOIN shipment s ON s.order_id = o.id "
+    "LEFT JOIN tracking_event e ON e.shipment_id = s.id WHERE o.token = ? "
+    "ORDER BY s.id, e.occurred_at DESC"
 )
 
 RAW_TEMPLATE = """<!doctype html>
@@ -54,6 +59,10 @@ RAW_TEMPLATE = """<!doctype html>
   <h2>{{ p.milestone|replace('_', ' ')|capitalize }}</h2>
   <dl class="facts"><dt>{{ p.carrier }}</dt><dd>{{ p.tracking_number }}</dd></dl>
   <p class="freshness">Shipped {{ p.shipped_at }}</p>
+  <ol class="timeline">{% for e in p.scans %}
+    <li><time>{{ e.occurred_at }}</time> <strong>{{ e.scan }}</strong>
+      <span>{{ e.raw_description }}</span> <span class="where">{{ e.location }}</span></li>
+  {% endfor %}</ol>
 </section>
 {% endfor %}
 </main>
@@ -92,8 +101,12 @@ def raw_app(db_path: Path) -> Litestar:
             rows = await cursor.fetchall()
         if not rows:
             raise NotFoundException()
-        html = template.render(o=rows[0], parcels=[r for r in rows if r["carrier"]],
-                               token=token, shop="My Shop", langs=("en", "de", "fr", "es", "nl"))
+        parcels: dict[int, dict] = {}
+        for r in rows:
+            if r["parcel"] is not None:
+                parcels.setdefault(r["parcel"], {**r, "scans": []})["scans"].append(r)
+        html = template.render(o=rows[0], parcels=list(parcels.values()), token=token,
+                               shop="My Shop", langs=("en", "de", "fr", "es", "nl"))
         return Response(html, media_type=MediaType.HTML,
                         headers={"Cache-Control": "private, no-cache"})
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import secrets
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from litestar import Litestar, MediaType, Response, get
@@ -27,6 +32,7 @@ from shopdesk import __version__
 from shopdesk.config import Settings
 from shopdesk.errors import InvalidInput, NotFound
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 MAX_BODY = 64 * 1024  # forms are tiny; nothing bigger gets in
 
@@ -101,8 +107,37 @@ def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litesta
         state={"settings": settings, "metrics": state_metrics, "page_cache": PageCache(),
                "lookup_limiter": RateLimiter(limit=10, window=600.0)},
         debug=False,
+        lifespan=[follow_feed],
     )
     return app
+
+
+@asynccontextmanager
+async def follow_feed(app: Litestar, interval: float = 1.0) -> AsyncIterator[None]:
+    """While the portal runs, drop cached pages of orders that other processes changed (the
+    CLI, a second portal worker, the owner's TUI): they show within about ``interval``."""
+    from shopdesk.services.queries import changes_since, last_change_id
+
+    cache: PageCache = app.state["page_cache"]
+
+    async def follow() -> None:
+        seen = await last_change_id()
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                while changes := await changes_since(seen):
+                    seen = changes[-1].id
+                    cache.changed({c.order_id for c in changes if c.order_id is not None})
+            except Exception:  # a locked or restarting database: try again next time
+                log.warning("could not read the change feed", exc_info=True)
+
+    task = asyncio.create_task(follow(), name="portal-change-feed")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 @get("/", media_type=MediaType.HTML, include_in_schema=False)

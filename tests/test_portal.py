@@ -1,6 +1,8 @@
 """The customer portal through Litestar's AsyncTestClient: pages, lookup, unsubscribe, health,
 security headers and hostile input."""
 
+import asyncio
+import os
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +15,7 @@ from shopdesk.notify.optout import unsubscribe_token
 from shopdesk.services import orders, queries, shipments
 from shopdesk.services.orders import NewItem, NewOrder
 from shopdesk.services.shipments import NewEvent
+from tests.conftest import SHOPDESK
 
 NOW = datetime.now(UTC)
 
@@ -93,6 +96,34 @@ async def test_etag_makes_a_reload_cheap_until_the_order_changes(client):
     changed = await client.get(f"/t/{token}", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and "has been delivered" in changed.text
     assert (await client.get(f"/t/{token}/status")).json()["version"] != status["version"]
+
+
+async def test_a_change_written_by_another_process_reaches_a_cached_page(db):
+    """The page cache follows the change feed: a scan recorded by another process (here the
+    real ``shopdesk event`` command) shows without a restart, though the page was cached."""
+    app = create_app(db, csrf_secret="test-secret")
+    token = await shop_with_order()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
+    env.update(SHOPDESK_DATA_DIR=str(db.data_dir), SHOPDESK_DATABASE_URL=db.database_url)
+    async with app.lifespan(), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="https://shop.example") as client:
+        first = await client.get(f"/t/{token}", headers={"Accept-Language": "en"})
+        assert "out for delivery" in first.text
+        again = await client.get(f"/t/{token}", headers={"Accept-Language": "en"})
+        assert again.text == first.text  # served from the cache
+        done = await asyncio.create_subprocess_exec(
+            str(SHOPDESK), "event", "1001", "--milestone", "delivered", env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        _, err = await done.communicate()
+        assert done.returncode == 0, err.decode()
+        for _ in range(100):  # the feed is read every second; allow a slow machine
+            page = await client.get(f"/t/{token}", headers={"Accept-Language": "en"})
+            if "has been delivered" in page.text:
+                break
+            await asyncio.sleep(0.1)
+        assert "has been delivered" in page.text
+        status = (await client.get(f"/t/{token}/status")).json()
+        assert status["stage"] == "delivered"
 
 
 async def test_language_from_query_header_or_order(client):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
+from typing import Protocol
 
 from shopdesk.errors import InvalidInput, NotFound
 from shopdesk.models import Change, Order, Shipment
@@ -57,12 +59,28 @@ async def get_order(number: str) -> Order:
     return order
 
 
+class ChangeFollower(Protocol):
+    def changed(self, order_ids: Collection[int]) -> None: ...
+
+
+_followers: weakref.WeakSet[ChangeFollower] = weakref.WeakSet()
+
+
+def follow_changes(follower: ChangeFollower) -> None:
+    """Tell ``follower.changed(order_ids)`` at once whenever this process records a change
+    (for caches of derived views; held weakly). Other processes' writes reach a follower only
+    through the change feed (:func:`shopdesk.services.queries.changes_since`)."""
+    _followers.add(follower)
+
+
 async def record_changes(order_ids: Iterable[int], kind: str) -> None:
     """Append to the change feed, one row per order, and mark the orders as changed (pages
     and caches key on ``updated_at``); call inside the write's transaction."""
     ids = list(order_ids)
     await Change.bulk_create([Change(order_id=order_id, kind=kind) for order_id in ids])
     await Order.filter(id__in=ids).update(updated_at=utcnow())
+    for follower in list(_followers):
+        follower.changed(ids)
 
 
 async def refresh_orders(order_ids: Collection[int], kind: str) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import fnmatch
 import secrets
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -294,23 +294,30 @@ async def _order_by_token(order_token: str, *, lock: bool = False) -> Order:
 
 
 async def _window(settings: Settings, order: Order, now: datetime) -> tuple[str, date | None]:
-    """("" or why a return cannot start, the last day of the window)."""
-    if order.cancelled_at:
-        return f"order {order.number} was cancelled, so there is nothing to return", None
     delivered = await Shipment.filter(order_id=order.id, delivered_at__isnull=False) \
         .order_by("-delivered_at").limit(1).values_list("delivered_at", flat=True)
-    if not delivered:
-        return (f"order {order.number} has not been delivered yet; a return can be started "
+    return return_window(settings, order.number, cancelled=order.cancelled_at is not None,
+                         delivered_at=delivered[0] if delivered else None, now=now)
+
+
+def return_window(settings: Settings, number: str, *, cancelled: bool,
+                  delivered_at: datetime | None, now: datetime) -> tuple[str, date | None]:
+    """("" or why a return cannot start, the last day of the window), for an order last
+    delivered at ``delivered_at``."""
+    if cancelled:
+        return f"order {number} was cancelled, so there is nothing to return", None
+    if delivered_at is None:
+        return (f"order {number} has not been delivered yet; a return can be started "
                 "once it has arrived"), None
     zone = settings.zone
-    closes_on = delivered[0].astimezone(zone).date() + timedelta(days=settings.return_window_days)
+    closes_on = delivered_at.astimezone(zone).date() + timedelta(days=settings.return_window_days)
     if now.astimezone(zone).date() > closes_on:
-        return (f"the {settings.return_window_days}-day return window for order {order.number} "
+        return (f"the {settings.return_window_days}-day return window for order {number} "
                 f"closed on {closes_on:%Y-%m-%d}; please contact the shop"), closes_on
     return "", closes_on
 
 
-async def _taken(order_id: int) -> dict[int, list[tuple[str, int]]]:
+async def taken_items(order_id: int) -> dict[int, list[tuple[str, int]]]:
     """Order item id → [(rma, quantity)] in this order's returns that count (all but rejected
     and expired ones)."""
     rows = await ReturnItem.filter(return_request__order_id=order_id) \
@@ -331,19 +338,28 @@ async def return_options(settings: Settings, order_token: str, *,
     """
     order = await _order_by_token(order_token)
     why_not, closes_on = await _window(settings, order, _now(now))
-    taken = await _taken(order.id)
-    items = tuple(
+    items = await OrderItem.filter(order_id=order.id).order_by("id").values_list(
+        "id", "sku", "title", "quantity", "unit_price_minor")
+    return build_options(settings, order.number, order.currency, why_not, closes_on, items,
+                         await taken_items(order.id))
+
+
+def build_options(settings: Settings, number: str, currency: str, why_not: str,
+                  closes_on: date | None, items: Iterable[tuple[int, str, str, int, int]],
+                  taken: Mapping[int, list[tuple[str, int]]]) -> ReturnOptions:
+    """What may be returned, from the order's items ``(id, sku, title, quantity, unit price)``
+    and what its returns already took (:func:`taken_items`)."""
+    lines = tuple(
         ReturnableItem(
-            order_item_id=item.id, sku=item.sku, title=item.title, ordered=item.quantity,
-            returnable=max(0, item.quantity - sum(q for _, q in taken.get(item.id, ()))),
-            unit_price_minor=item.unit_price_minor,
-            excluded=not is_returnable_sku(settings, item.sku),
+            order_item_id=item_id, sku=sku, title=title, ordered=quantity,
+            returnable=max(0, quantity - sum(q for _, q in taken.get(item_id, ()))),
+            unit_price_minor=price, excluded=not is_returnable_sku(settings, sku),
         )
-        for item in await OrderItem.filter(order_id=order.id).order_by("id")
+        for item_id, sku, title, quantity, price in items
     )
-    if not why_not and not any(i.returnable and not i.excluded for i in items):
-        why_not = f"nothing in order {order.number} can be returned any more"
-    return ReturnOptions(order.number, order.currency, not why_not, why_not, closes_on, items)
+    if not why_not and not any(i.returnable and not i.excluded for i in lines):
+        why_not = f"nothing in order {number} can be returned any more"
+    return ReturnOptions(number, currency, not why_not, why_not, closes_on, lines)
 
 
 def _check_items(items: Mapping[int, int]) -> dict[int, int]:
@@ -428,7 +444,7 @@ async def _start(settings: Settings, order: Order, wanted: dict[int, int], reaso
     duplicate = await _same_open_request(order.id, wanted, resolution)
     if duplicate is not None:
         return duplicate
-    taken = await _taken(order.id)
+    taken = await taken_items(order.id)
     for item_id, quantity in wanted.items():
         item = ordered[item_id]
         if quantity > item.quantity:

@@ -23,6 +23,7 @@ def is_business_day(day: date, country: str) -> bool:
     return day.weekday() < 5 and day not in _holidays(country, day.year)
 
 
+@lru_cache(maxsize=4096)  # every tracking page asks; a few hundred distinct answers a year
 def add_business_days(start: date, days: int, country: str) -> date:
     """The date ``days`` business days after ``start`` (``start`` itself if days is 0)."""
     day = start
