@@ -80,6 +80,7 @@ def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litesta
     from portal.controllers.health import healthz, metrics, theme
 
     state_metrics = Metrics()
+    page_cache = PageCache()
     app = Litestar(
         route_handlers=[
             TrackingController, LookupController, UnsubscribeController, ReturnController,
@@ -100,11 +101,11 @@ def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litesta
             InvalidInput: lambda request, exc: error_page(request, 400),
             HTTPException: lambda request, exc: error_page(request, exc.status_code),
         },
-        middleware=[security_headers, state_metrics.middleware],
+        middleware=[state_metrics.middleware, page_cache.middleware, security_headers],
         request_max_body_size=MAX_BODY,
         openapi_config=OpenAPIConfig(title="shopdesk", version=__version__, path="/api/schema"),
         logging_config=None,  # shopdesk logs its own way; no background listener thread
-        state={"settings": settings, "metrics": state_metrics, "page_cache": PageCache(),
+        state={"settings": settings, "metrics": state_metrics, "page_cache": page_cache,
                "lookup_limiter": RateLimiter(limit=10, window=600.0)},
         debug=False,
         lifespan=[follow_feed],

@@ -6,7 +6,6 @@ import ipaddress
 import time
 from collections import OrderedDict
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data: https:; "
@@ -19,6 +18,8 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+SECURITY_HEADERS = [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
+_NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
 
 
 def security_headers(app: ASGIApp) -> ASGIApp:
@@ -30,10 +31,9 @@ def security_headers(app: ASGIApp) -> ASGIApp:
             return
 
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in HEADERS.items():
-                    headers[name] = value
+            if message["type"] == "http.response.start":  # ours replace any of the same name
+                message["headers"] = [*(h for h in message.get("headers", ())
+                                        if h[0].lower() not in _NAMES), *SECURITY_HEADERS]
             await send(message)
 
         await app(scope, receive, send_with_headers)

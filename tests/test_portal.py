@@ -89,6 +89,14 @@ async def test_etag_makes_a_reload_cheap_until_the_order_changes(client):
     etag = first.headers["etag"]
     again = await client.get(f"/t/{token}", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
+    # A repeat view comes from memory, with the same page and every header.
+    hit = await client.get(f"/t/{token}")
+    assert hit.status_code == 200 and hit.text == first.text
+    for name in ("etag", "last-modified", "vary", "cache-control", "content-type",
+                 "content-security-policy", "referrer-policy", "x-content-type-options"):
+        assert hit.headers[name] == first.headers[name], name
+    german = await client.get(f"/t/{token}?lang=de")
+    assert german.headers["etag"] != etag and 'lang="de"' in german.text
     status = (await client.get(f"/t/{token}/status")).json()
     assert status["stage"] == "out_for_delivery"
     await shipments.record_event(NewEvent("00340434161094042557", NOW, "delivered",

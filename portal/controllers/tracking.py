@@ -8,11 +8,14 @@ from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import parse_qs
 
 from litestar import Controller, MediaType, Request, Response, get
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from portal.context import page
 from portal.pages import parcels
+from portal.security import SECURITY_HEADERS
 from shopdesk.services.common import follow_changes
 from shopdesk.services.customer_view import CustomerView, customer_view
 
@@ -29,6 +32,17 @@ class CachedPage:
     last_modified: str
     body: str
 
+    def headers(self) -> dict[str, str]:
+        return {"ETag": self.etag, "Cache-Control": NO_CACHE,
+                "Last-Modified": self.last_modified, "Vary": "Accept-Language"}
+
+
+def page_key(token: str, lang: str | None, accept_language: str | None,
+             now: datetime) -> tuple[str, ...]:
+    """The page says "3 hours ago": a rendering may be reused within the hour, not longer.
+    Its language comes from ``lang`` and ``accept_language`` and the order's own, fixed one."""
+    return token, lang or "", accept_language or "", f"{now:%Y%m%d%H}"
+
 
 class PageCache:
     """Rendered tracking pages (and status views) of the orders customers look at.
@@ -42,6 +56,7 @@ class PageCache:
         self.size = size
         self._pages: OrderedDict[tuple[str, ...], tuple[int, CachedPage]] = OrderedDict()
         self._keys: dict[int, set[tuple[str, ...]]] = {}
+        self._raw: dict[tuple[str, ...], tuple[list[tuple[bytes, bytes]], bytes]] = {}
         follow_changes(self)
 
     def get(self, key: tuple[str, ...]) -> CachedPage | None:
@@ -55,18 +70,61 @@ class PageCache:
         self._pages[key] = (order_id, cached)
         self._pages.move_to_end(key)
         self._keys.setdefault(order_id, set()).add(key)
+        self._raw.pop(key, None)
         while len(self._pages) > self.size:
             old, (old_order, _) = self._pages.popitem(last=False)
             self._keys[old_order].discard(old)
+            self._raw.pop(old, None)
 
     def changed(self, order_ids: Collection[int]) -> None:
         for order_id in order_ids:
             for key in self._keys.pop(order_id, ()):
                 self._pages.pop(key, None)
+                self._raw.pop(key, None)
 
-    def clear(self) -> None:
-        self._pages.clear()
-        self._keys.clear()
+    def middleware(self, app: ASGIApp) -> ASGIApp:
+        """Answer a repeat view of a cached tracking page straight from memory, before
+        routing: the common case (a customer reloading, a notification link opened twice)
+        then costs a dictionary lookup. Everything else goes on to the app."""
+
+        async def serve(scope: Scope, receive: Receive, send: Send) -> None:
+            path = scope.get("path", "")
+            if scope["type"] != "http" or scope["method"] != "GET" \
+                    or not path.startswith("/t/") or "/" in path[3:]:
+                await app(scope, receive, send)
+                return
+            headers = dict(scope["headers"])
+            lang = _query_lang(scope["query_string"]) if scope["query_string"] else None
+            accept = headers.get(b"accept-language")
+            key = page_key(path[3:], lang, accept.decode("latin-1") if accept else None,
+                           datetime.now(UTC))
+            cached = self.get(key)
+            if cached is None:
+                await app(scope, receive, send)
+                return
+            raw = self._raw.get(key)
+            if raw is None:
+                raw = self._raw[key] = (_encode(cached), cached.body.encode())
+            if headers.get(b"if-none-match", b"").decode("latin-1") == cached.etag:
+                await send({"type": "http.response.start", "status": 304, "headers": raw[0]})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [*raw[0], (b"content-type", b"text/html; charset=utf-8"),
+                                    (b"content-length", str(len(raw[1])).encode())]})
+            await send({"type": "http.response.body", "body": raw[1]})
+
+        return serve
+
+
+def _query_lang(query: bytes) -> str | None:
+    values = parse_qs(query.decode("latin-1")).get("lang")
+    return values[0] if values else None
+
+
+def _encode(cached: CachedPage) -> list[tuple[bytes, bytes]]:
+    return [*((k.lower().encode(), v.encode("latin-1")) for k, v in cached.headers().items()),
+            *SECURITY_HEADERS]
 
 
 class TrackingController(Controller):
@@ -75,19 +133,15 @@ class TrackingController(Controller):
     # No form on these pages: no CSRF cookie to mint (the return form's page sets it).
     @get("/{token:str}", cache_control=None, exclude_from_csrf=True)
     async def page(self, request: Request, token: str) -> Response:
+        # Pages in the cache are answered by PageCache.middleware; this renders the others.
         cache: PageCache = request.app.state["page_cache"]
         now = datetime.now(UTC)
-        # The page says "3 hours ago": a rendering may be reused within the hour, not longer.
-        # Language comes from these two inputs and the order's own, fixed, language.
-        key = (token, request.query_params.get("lang") or "",
-               request.headers.get("accept-language") or "", f"{now:%Y%m%d%H}")
-        cached = cache.get(key)
-        if cached is None:
-            view = await customer_view(request.app.state["settings"], token, now)
-            cached = self._render(request, view, key[3], now)
-            cache.put(key, view.order_id, cached)
-        headers = {"ETag": cached.etag, "Cache-Control": NO_CACHE,
-                   "Last-Modified": cached.last_modified, "Vary": "Accept-Language"}
+        key = page_key(token, request.query_params.get("lang"),
+                       request.headers.get("accept-language"), now)
+        view = await customer_view(request.app.state["settings"], token, now)
+        cached = self._render(request, view, key[3], now)
+        cache.put(key, view.order_id, cached)
+        headers = cached.headers()
         if request.headers.get("if-none-match") == cached.etag:
             return Response(content=b"", status_code=304, headers=headers)
         return Response(cached.body, media_type=MediaType.HTML, headers=headers)
