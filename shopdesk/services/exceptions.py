@@ -37,7 +37,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "exception": ("milestone", "note"),
     "attempt_failed": ("milestone", "note"),
     "returning_to_sender": ("milestone", "note"),
-    "returned_to_sender": ("note", "cancel"),
+    "returned_to_sender": ("ship", "note"),
     "stalled": ("milestone", "note"),
     "late": ("milestone", "note"),
     "dispatch_delayed": ("ship", "note"),
