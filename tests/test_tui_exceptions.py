@@ -12,7 +12,7 @@ from shopdesk.models import Dismissal, Note, Notification, Return, Shipment
 from shopdesk.services import shipments
 from shopdesk.services.shipments import NewEvent
 from tests.queue_seed import BASE, queue_settings, seed_queue
-from tests.tui_host import HostApp
+from tests.tui_host import HostApp, settle
 from tui.messages import DataChanged
 from tui.screens.exceptions import ExceptionsScreen
 from tui.screens.queue_base import QueueScreen
@@ -41,12 +41,6 @@ class Recorder(HostApp):
     def on_queue_screen_failed(self, message: QueueScreen.Failed) -> None:
         self.outcomes.append(("failed", message.action, message.text))
 
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def select(pilot, screen: ExceptionsScreen, kind: str) -> None:

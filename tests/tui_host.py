@@ -43,3 +43,16 @@ class HostApp(App[None]):
             from shopdesk.db import close_db
 
             await close_db()
+
+
+async def settle(pilot) -> None:  # noqa: ANN001 - a textual Pilot
+    """Wait until the screen's workers are done and their messages handled (an exclusive
+    worker replaced by a newer one counts as done)."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(4):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        await pilot.pause()

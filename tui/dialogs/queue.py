@@ -132,8 +132,12 @@ class RefundDialog(FormDialog[tuple[int, str] | None]):
 
     TITLE_TEXT = "Refund"
 
-    def __init__(self, rma: str, value_minor: int, currency: str) -> None:
+    def __init__(self, rma: str, value_minor: int, currency: str, *,
+                 credit: bool = False) -> None:
         super().__init__()
+        self.credit = credit
+        if credit:
+            self.TITLE_TEXT = "Store credit"
         self.rma = rma
         self.value_minor = value_minor
         self.currency = currency
@@ -146,6 +150,8 @@ class RefundDialog(FormDialog[tuple[int, str] | None]):
             f"{format_money(self.value_minor, self.currency)}. Amount ({self.currency}):"
         )
         yield Input(full, id="amount")
+        if self.credit:
+            return
         yield Label("Method:")
         yield Select(
             [(m.replace("_", " "), m) for m in REFUND_DAYS],
@@ -170,6 +176,8 @@ class RefundDialog(FormDialog[tuple[int, str] | None]):
                 f"{format_money(minor, self.currency)} is more than the items "
                 f"cost ({format_money(self.value_minor, self.currency)})"
             )
+        if self.credit:
+            return minor, "store_credit"
         return minor, str(self.query_one("#method", Select).value)
 
 
