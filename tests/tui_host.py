@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from textual.app import App
+from textual.pilot import Pilot
 from textual.screen import Screen
 
 from shopdesk.config import Settings
@@ -45,7 +46,7 @@ class HostApp(App[None]):
             await close_db()
 
 
-async def settle(pilot) -> None:  # noqa: ANN001 - a textual Pilot
+async def settle(pilot: Pilot) -> None:
     """Wait until the screen's workers are done and their messages handled (an exclusive
     worker replaced by a newer one counts as done)."""
     from textual.worker import WorkerCancelled
