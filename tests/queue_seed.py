@@ -10,7 +10,7 @@ from pathlib import Path
 
 from shopdesk.config import Settings
 from shopdesk.importers.orders import import_orders
-from shopdesk.models import Order, OrderItem, RawInput, Return
+from shopdesk.models import Notification, Order, OrderItem, RawInput, Return
 from shopdesk.notify.outbox import Outcome, Plan, claim, finish, plan
 from shopdesk.notify.watch import watch
 from shopdesk.services import orders, returns, shipments
@@ -136,5 +136,7 @@ async def seed_queue(settings: Settings, tmp: Path) -> dict[str, int]:
             await Return.filter(id=started.id).update(received_at=BASE + timedelta(days=12))
         await Return.filter(id=started.id).update(created_at=BASE + timedelta(days=8))
         ids[f"return_{status}"] = started.id
+    # The return steps' messages wait for a worker: give them a fixed time too.
+    await Notification.filter(status="queued").update(due_at=BASE + timedelta(days=15))
     ids.update(dict(await Order.all().values_list("number", "id")))
     return ids

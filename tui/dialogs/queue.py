@@ -132,8 +132,7 @@ class RefundDialog(FormDialog[tuple[int, str] | None]):
 
     TITLE_TEXT = "Refund"
 
-    def __init__(self, rma: str, value_minor: int, currency: str, *,
-                 credit: bool = False) -> None:
+    def __init__(self, rma: str, value_minor: int, currency: str, *, credit: bool = False) -> None:
         super().__init__()
         self.credit = credit
         if credit:

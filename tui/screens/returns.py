@@ -21,8 +21,20 @@ from tui.messages import DataChanged
 from tui.screens.queue_base import QueueScreen
 from tui.widgets.queue import DetailPane, KeyedTable, StatusLine, local
 
-FILTERS = ("open", None, "requested", "approved", "in_transit", "received", "refunded",
-           "exchanged", "credited", "closed", "rejected", "expired")
+FILTERS = (
+    "open",
+    None,
+    "requested",
+    "approved",
+    "in_transit",
+    "received",
+    "refunded",
+    "exchanged",
+    "credited",
+    "closed",
+    "rejected",
+    "expired",
+)
 PAGE = 500
 # Which statuses each action applies to (the services say the same, and refuse otherwise).
 ALLOWED = {
@@ -52,8 +64,7 @@ class ReturnsScreen(QueueScreen):
         Binding("c", "credit", "Credit", id="returns.credit"),
         Binding("l", "close", "Close", id="returns.close"),
         Binding("f", "next_filter", "Filter", id="returns.filter"),
-        Binding("F", "previous_filter", "Previous filter", id="returns.filter_back",
-                show=False),
+        Binding("F", "previous_filter", "Previous filter", id="returns.filter_back", show=False),
         Binding("g", "reload", "Reload", id="returns.reload", show=False),
     ]
 
@@ -77,10 +88,20 @@ class ReturnsScreen(QueueScreen):
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Returns", id="status")
-        yield KeyedTable([("created", "Asked"), ("rma", "Return"), ("order", "Order"),
-                          ("customer", "Customer"), ("status", "Status"),
-                          ("wants", "Wants"), ("qty", "Items")],
-                         sort_column="created", reverse=True, id="returns")
+        yield KeyedTable(
+            [
+                ("created", "Asked"),
+                ("rma", "Return"),
+                ("order", "Order"),
+                ("customer", "Customer"),
+                ("status", "Status"),
+                ("wants", "Wants"),
+                ("qty", "Items"),
+            ],
+            sort_column="created",
+            reverse=True,
+            id="returns",
+        )
         yield DetailPane(id="detail")
         yield Footer()
 
@@ -143,10 +164,15 @@ class ReturnsScreen(QueueScreen):
         self.show_detail()
 
     def _cells(self, row: ReturnRow) -> dict[str, object]:
-        return {"created": local(row.created_at, self.settings.zone), "rma": row.rma,
-                "order": row.order_number, "customer": row.customer_name,
-                "status": row.status.replace("_", " "),
-                "wants": row.resolution.replace("_", " "), "qty": row.quantity}
+        return {
+            "created": local(row.created_at, self.settings.zone),
+            "rma": row.rma,
+            "order": row.order_number,
+            "customer": row.customer_name,
+            "status": row.status.replace("_", " "),
+            "wants": row.resolution.replace("_", " "),
+            "qty": row.quantity,
+        }
 
     def _show_status(self) -> None:
         from shopdesk.services.returns import OPEN
@@ -155,7 +181,8 @@ class ReturnsScreen(QueueScreen):
         self.query_one("#status", StatusLine).update(
             f"Returns — {_label(self.filter)}: {len(self.rows)} shown · {waiting} open · "
             f"{self.counts.get('requested', 0)} to approve · "
-            f"{self.counts.get('received', 0)} back (f: filter)")
+            f"{self.counts.get('received', 0)} back (f: filter)"
+        )
 
     @work(exclusive=True, group="returns-detail")
     async def show_detail(self) -> None:
@@ -164,7 +191,8 @@ class ReturnsScreen(QueueScreen):
         row = self.current
         if row is None:
             self.query_one("#detail", DetailPane).update(
-                "No returns here. f shows the other statuses.")
+                "No returns here. f shows the other statuses."
+            )
             self.view = None
             self.refresh_bindings()
             return
@@ -188,17 +216,25 @@ class ReturnsScreen(QueueScreen):
         if view.rejection_reason:
             lines.append(f"Rejected: {escape(view.rejection_reason)}")
         if view.tracking_number:
-            lines.append(f"Parcel back: {escape(view.carrier or '')} {view.tracking_number}"
-                         + (f" ({view.milestone.replace('_', ' ')})" if view.milestone else ""))
+            lines.append(
+                f"Parcel back: {escape(view.carrier or '')} {view.tracking_number}"
+                + (f" ({view.milestone.replace('_', ' ')})" if view.milestone else "")
+            )
         if view.send_by:
             lines.append(f"Send by: {view.send_by:%Y-%m-%d}")
         if view.refund_minor is not None:
-            lines.append(f"Refunded {format_money(view.refund_minor, view.currency)} by "
-                         f"{view.refund_method.replace('_', ' ')}")
+            lines.append(
+                f"Refunded {format_money(view.refund_minor, view.currency)} by "
+                f"{view.refund_method.replace('_', ' ')}"
+            )
         if view.resolution_note:
             lines.append(f"Note: {escape(view.resolution_note)}")
-        lines.append(" → ".join(f"{status.replace('_', ' ')} {local(at, zone, '%d %b')}"
-                                for at, status in view.timeline))
+        lines.append(
+            " → ".join(
+                f"{status.replace('_', ' ')} {local(at, zone, '%d %b')}"
+                for at, status in view.timeline
+            )
+        )
         self.query_one("#detail", DetailPane).update("\n".join(lines))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -218,8 +254,10 @@ class ReturnsScreen(QueueScreen):
         if row is None:
             return None
         if row.status not in ALLOWED[action]:
-            self.notify(f"Return {row.rma} is {row.status.replace('_', ' ')}: it cannot be "
-                        f"{action}d now.", severity="warning")
+            self.notify(
+                f"Return {row.rma} is {row.status.replace('_', ' ')}: it cannot be {action}d now.",
+                severity="warning",
+            )
             return None
         return row
 
@@ -240,8 +278,11 @@ class ReturnsScreen(QueueScreen):
         if row := self._row("approve"):
             from shopdesk.services.returns import approve
 
-            self.run_job("approve", lambda: approve(row.id),
-                         f"{row.rma} approved; the customer is told how to send it.")
+            self.run_job(
+                "approve",
+                lambda: approve(row.id),
+                f"{row.rma} approved; the customer is told how to send it.",
+            )
 
     def action_reject(self) -> None:
         if not (row := self._row("reject")):
@@ -250,18 +291,25 @@ class ReturnsScreen(QueueScreen):
         def save(reason: str) -> None:
             from shopdesk.services.returns import reject
 
-            self.run_job("reject", lambda: reject(row.id, reason),
-                         f"{row.rma} rejected; the customer is told why.")
+            self.run_job(
+                "reject",
+                lambda: reject(row.id, reason),
+                f"{row.rma} rejected; the customer is told why.",
+            )
 
-        self.ask(TextDialog(f"Reject {row.rma}", "Reason the customer will see:",
-                            max_length=500), save)
+        self.ask(
+            TextDialog(f"Reject {row.rma}", "Reason the customer will see:", max_length=500), save
+        )
 
     def action_receive(self) -> None:
         if row := self._row("receive"):
             from shopdesk.services.returns import mark_received
 
-            self.run_job("receive", lambda: mark_received(row.id),
-                         f"{row.rma} received; now refund, exchange or credit it.")
+            self.run_job(
+                "receive",
+                lambda: mark_received(row.id),
+                f"{row.rma} received; now refund, exchange or credit it.",
+            )
 
     def _money_dialog(self, action: str, credit: bool) -> None:
         if not (row := self._row(action)) or self.view is None or self.view.id != row.id:
@@ -275,11 +323,17 @@ class ReturnsScreen(QueueScreen):
             amount, method = value
             money = format_money(amount, view.currency)
             if credit:
-                self.run_job(action, lambda: give_credit(row.id, amount),
-                             f"{money} store credit recorded for {row.rma}.")
+                self.run_job(
+                    action,
+                    lambda: give_credit(row.id, amount),
+                    f"{money} store credit recorded for {row.rma}.",
+                )
             else:
-                self.run_job(action, lambda: refund(row.id, amount, method),
-                             f"{money} refund recorded for {row.rma}; the customer is told.")
+                self.run_job(
+                    action,
+                    lambda: refund(row.id, amount, method),
+                    f"{money} refund recorded for {row.rma}; the customer is told.",
+                )
 
         self.ask(RefundDialog(view.rma, view.value_minor, view.currency, credit=credit), save)
 
@@ -296,11 +350,21 @@ class ReturnsScreen(QueueScreen):
         def save(note: str) -> None:
             from shopdesk.services.returns import exchange
 
-            self.run_job("exchange", lambda: exchange(row.id, note),
-                         f"Exchange recorded for {row.rma}; the customer is told.")
+            self.run_job(
+                "exchange",
+                lambda: exchange(row.id, note),
+                f"Exchange recorded for {row.rma}; the customer is told.",
+            )
 
-        self.ask(TextDialog(f"Exchange for {row.rma}", "What was sent (the customer sees it):",
-                            required=False, max_length=500), save)
+        self.ask(
+            TextDialog(
+                f"Exchange for {row.rma}",
+                "What was sent (the customer sees it):",
+                required=False,
+                max_length=500,
+            ),
+            save,
+        )
 
     def action_close(self) -> None:
         if row := self._row("close"):
