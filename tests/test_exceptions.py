@@ -1,6 +1,7 @@
 """The exceptions queue on a real database: every source, oldest first, dismissals that last
 until the cause changes, and the queue emptying as the owner resolves things."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -140,3 +141,26 @@ async def test_retry_refuses_what_is_not_failed(shop):
 async def test_an_empty_shop_has_an_empty_queue(db):
     queue = await exceptions.exceptions_queue()
     assert queue.items == () and queue.dismissed == 0
+
+
+def test_the_exceptions_command(cli):
+    empty = cli("exceptions")
+    assert empty.code == 0 and "Nothing needs you." in empty.out
+    assert cli("import", "orders", str(shared_bad_csv(cli))).code == 1
+    listed = cli("exceptions")
+    assert listed.code == 0 and "import_error" in listed.out
+    assert "quantity 'two' is not a whole number" in listed.out
+    as_json = cli("exceptions", "--json")
+    [item] = json.loads(as_json.out)
+    assert item["kind"] == "import_error" and item["actions"] == []
+
+
+def shared_bad_csv(cli):
+    path = cli.data_dir.parent / "bad.csv"
+    path.write_text(
+        "order_number,placed_at,email,phone,name,country,postcode,city,currency,"
+        "sku,title,quantity,unit_price\n2001,2026-11-05T10:00:00+00:00,"
+        "x@example.com,,X,DE,10115,Berlin,EUR,A,Mug,two,1.00\n",
+        encoding="utf-8",
+    )
+    return path
