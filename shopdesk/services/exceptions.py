@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from shopdesk.errors import NotFound
@@ -84,22 +85,13 @@ def _stamp(moment: datetime | None) -> str:
 
 
 async def _parcel_items() -> list[ExceptionItem]:
-    orders = {
-        order_id: (number, dispatch_delayed_at, placed_at)
-        for order_id, number, dispatch_delayed_at, placed_at in await Order.filter(
-            attention__isnull=False, cancelled_at__isnull=True
-        )
-        .order_by("placed_at")
-        .limit(MAX_SOURCE_ROWS)
-        .values_list("id", "number", "dispatch_delayed_at", "placed_at")
-    }
-    if not orders:
-        return []
     items: list[ExceptionItem] = []
-    shipped: set[int] = set()
+    # One query over the parcels of orders that need the owner (the order's attention flag
+    # says which; refresh_orders keeps it in step with the parcels).
     for (
         sid,
         order_id,
+        number,
         tracking,
         carrier,
         milestone,
@@ -109,21 +101,25 @@ async def _parcel_items() -> list[ExceptionItem]:
         watch,
         watch_since,
         created_at,
-    ) in await Shipment.filter(order_id__in=list(orders)).values_list(
-        "id",
-        "order_id",
-        "tracking_number",
-        "carrier",
-        "milestone",
-        "reason",
-        "status_text",
-        "last_event_at",
-        "watch",
-        "watch_since",
-        "created_at",
+    ) in (
+        await Shipment.filter(order__attention__isnull=False, order__cancelled_at__isnull=True)
+        .filter(Q(milestone__in=list(PARCEL_PROBLEMS)) | Q(watch__isnull=False))
+        .limit(MAX_SOURCE_ROWS)
+        .values_list(
+            "id",
+            "order_id",
+            "order__number",
+            "tracking_number",
+            "carrier",
+            "milestone",
+            "reason",
+            "status_text",
+            "last_event_at",
+            "watch",
+            "watch_since",
+            "created_at",
+        )
     ):
-        number = orders[order_id][0]
-        shipped.add(order_id)
         if milestone in PARCEL_PROBLEMS:
             what = PARCEL_PROBLEMS[milestone] + (f": {reason}" if reason else "")
             key = f"shipment:{sid}:{milestone}:{reason or ''}:{_stamp(last_event_at)}"
@@ -151,22 +147,31 @@ async def _parcel_items() -> list[ExceptionItem]:
                 actions=ACTIONS[kind],
             )
         )
-    for order_id, (number, delayed_at, placed_at) in orders.items():
-        if delayed_at is not None and order_id not in shipped:  # shipped: the parcel tells
-            items.append(
-                ExceptionItem(
-                    key=f"dispatch:{order_id}:{_stamp(delayed_at)}",
-                    kind="dispatch_delayed",
-                    since=delayed_at,
-                    title=f"Order {number}: not shipped within the handling time",
-                    detail=f"placed {placed_at:%Y-%m-%d}",
-                    order_id=order_id,
-                    order_number=number,
-                    ref_id=None,
-                    tracking_number=None,
-                    actions=ACTIONS["dispatch_delayed"],
-                )
+    # Orders not shipped in time: flagged, still without a parcel (stage confirmed).
+    for order_id, number, delayed_at, placed_at in (
+        await Order.filter(
+            stage="confirmed",
+            attention__isnull=False,
+            cancelled_at__isnull=True,
+            dispatch_delayed_at__isnull=False,
+        )
+        .limit(MAX_SOURCE_ROWS)
+        .values_list("id", "number", "dispatch_delayed_at", "placed_at")
+    ):
+        items.append(
+            ExceptionItem(
+                key=f"dispatch:{order_id}:{_stamp(delayed_at)}",
+                kind="dispatch_delayed",
+                since=delayed_at,
+                title=f"Order {number}: not shipped within the handling time",
+                detail=f"placed {placed_at:%Y-%m-%d}",
+                order_id=order_id,
+                order_number=number,
+                ref_id=None,
+                tracking_number=None,
+                actions=ACTIONS["dispatch_delayed"],
             )
+        )
     return items
 
 
