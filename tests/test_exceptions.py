@@ -164,3 +164,15 @@ def shared_bad_csv(cli):
         encoding="utf-8",
     )
     return path
+
+
+async def test_a_return_parcel_in_trouble_and_its_way_out(shop):
+    await returns.approve(shop["return_requested"])
+    await returns.add_return_tracking(shop["return_requested"], "DHL", "JJDBACK1005")
+    await returns.record_return_event("JJDBACK1005", "exception", BASE + timedelta(days=12))
+    [item] = [i for i in (await exceptions.exceptions_queue()).items if i.kind == "return_parcel"]
+    assert item.title == "Return R-1005-1 (order 1005): parcel JJDBACK1005 exception"
+    assert item.actions == ("receive", "note") and item.since == BASE + timedelta(days=12)
+    await returns.mark_received(item.ref_id)
+    kinds_now = [i.kind for i in (await exceptions.exceptions_queue()).items]
+    assert "return_parcel" not in kinds_now and kinds_now.count("return_received") == 2
