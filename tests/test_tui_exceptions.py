@@ -42,7 +42,6 @@ class Recorder(HostApp):
         self.outcomes.append(("failed", message.action, message.text))
 
 
-
 async def select(pilot, screen: ExceptionsScreen, kind: str) -> None:
     keys = [k for k, item in screen.items.items() if item.kind == kind]
     screen.table.move_cursor(row=screen.table.get_row_index(keys[0]))

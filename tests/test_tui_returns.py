@@ -39,7 +39,6 @@ class Recorder(HostApp):
         self.outcomes.append(("failed", message.action, message.text))
 
 
-
 def shown(screen: ReturnsScreen) -> list[tuple[str, str]]:
     return [(screen.rows[k].rma, screen.rows[k].status) for k in screen.table.keys]
 
@@ -100,9 +99,14 @@ async def test_the_whole_journey_by_keyboard(shop, settings):
         await settle(pilot)
         amount = app.screen.query_one("#amount", Input)
         assert amount.value == "18.00"
-        for bad, says in (("abc", "not an amount"), ("-5", "not an amount"), ("", "nothing"),
-                          ("0.00", "more than nothing"), ("99", "more than the items cost"),
-                          ("1.234", "not an amount")):
+        for bad, says in (
+            ("abc", "not an amount"),
+            ("-5", "not an amount"),
+            ("", "nothing"),
+            ("0.00", "more than nothing"),
+            ("99", "more than the items cost"),
+            ("1.234", "not an amount"),
+        ):
             amount.value = bad
             await pilot.press("enter")
             await pilot.pause()
@@ -113,8 +117,11 @@ async def test_the_whole_journey_by_keyboard(shop, settings):
         await settle(pilot)
         ret = await Return.get(rma="R-1005-1")
         assert (ret.status, ret.refund_minor, ret.refund_method) == ("refunded", 1750, "card")
-        assert app.outcomes[-1] == ("done", "refund", "17.50 EUR refund recorded for "
-                                    "R-1005-1; the customer is told.")
+        assert app.outcomes[-1] == (
+            "done",
+            "refund",
+            "17.50 EUR refund recorded for R-1005-1; the customer is told.",
+        )
         # Refunded is not open: it left this filter; under "all" it can be closed.
         assert "R-1005-1" not in [rma for rma, _ in shown(screen)]
         await pilot.press("f")
@@ -143,8 +150,9 @@ async def test_credit_exchange_and_reject(shop, settings, db):
         # A second return on 1004: exchange it.
         order = await Order.get(number="1004")
         item = await OrderItem.filter(order_id=order.id, sku="TEA").first()
-        started = await returns.start_return(db, order.token, {item.id: 1}, "Wrong flavour",
-                                             "exchange", now=BASE + timedelta(days=9))
+        started = await returns.start_return(
+            db, order.token, {item.id: 1}, "Wrong flavour", "exchange", now=BASE + timedelta(days=9)
+        )
         screen.post_message(DataChanged(frozenset({order.id}), frozenset({"return"})))
         await settle(pilot)
         await go_to(pilot, screen, started.rma)
@@ -172,8 +180,7 @@ async def test_a_refusal_says_what_to_do(shop, settings):
         await pilot.press("a")
         await settle(pilot)
         assert app.outcomes[-1][:2] == ("failed", "approve")
-        assert "rejected; only requested or expired returns can be approved" in \
-            app.outcomes[-1][2]
+        assert "rejected; only requested or expired returns can be approved" in app.outcomes[-1][2]
         # The list caught up: the rejected return left the open filter.
         assert "R-1005-1" not in [rma for rma, _ in shown(screen)]
 
@@ -206,7 +213,8 @@ def test_snapshot(snap_compare, settings, tmp_path):
     async def seed(s):
         ids = await seed_queue(s, tmp_path)
         await Return.filter(id=ids["return_received"]).update(
-            decided_at=BASE + timedelta(days=9), updated_at=BASE + timedelta(days=12))
+            decided_at=BASE + timedelta(days=9), updated_at=BASE + timedelta(days=12)
+        )
 
     app = HostApp(settings, ReturnsScreen, open_db=True, seed=seed)
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
