@@ -158,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50, metavar="N")
     p.add_argument("--json", action="store_true")
 
+    p = add("exceptions", "What needs you: stuck parcels, failed messages, unreadable rows, "
+            "returns waiting; oldest first.",
+            **_command("shopdesk.commands.exceptions", "exceptions"))
+    p.add_argument("--all", action="store_true", help="include the items dismissed with a note")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+
     p = add("slip", "Write print-ready packing slips (HTML) with a QR code to each order's "
             "tracking page.", **_command("shopdesk.commands.slip", "slip"))
     p.add_argument("numbers", nargs="*", metavar="NUMBER", help="order numbers, with or without #")

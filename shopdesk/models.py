@@ -299,3 +299,19 @@ class ApiKey(Model):
 
     class Meta:
         table = "api_key"
+
+
+class Dismissal(Model):
+    """The owner set an exceptions-queue item aside, with a note. ``key`` names the item's
+    cause as it was (the parcel's milestone, the message's attempt count): when the cause
+    changes the key changes, and the item comes back."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=160, unique=True)
+    kind = fields.CharField(max_length=32)
+    order_id = fields.IntField(null=True, db_index=True)
+    note = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "dismissal"

@@ -10,57 +10,21 @@ from argparse import Namespace
 
 from shopdesk.config import Settings
 from shopdesk.errors import InvalidInput
-from shopdesk.notify.channels import Recipient, channel_kind, fill, placeholders
-from shopdesk.notify.message import CHANNEL_KINDS, KINDS, Rendered
-from shopdesk.notify.send import Sender, validate_url
-
-KNOWN_PLACEHOLDERS = {"email", "phone", "name", "first_name", "order"}
-SAMPLE = Recipient(email="customer@example.com", phone="+15555550123", name="Sam Sample",
-                   order="1001")
-
-
-def check_channels(settings: Settings) -> list[str]:
-    """Problems with the configured channels, one line each, without secrets."""
-    problems = []
-    for name, template in settings.channels.items():
-        unknown = placeholders(template) - KNOWN_PLACEHOLDERS
-        if unknown:
-            problems.append(f"notifications.channels.{name}: unknown placeholder "
-                            f"{{{sorted(unknown)[0]}}} (known: "
-                            f"{', '.join(sorted(KNOWN_PLACEHOLDERS))})")
-            continue
-        url = fill(template, SAMPLE)
-        reason = validate_url(url, plugin_paths=settings.plugin_dirs) if url \
-            else "the template needs a value no customer has"
-        if reason:
-            problems.append(f"notifications.channels.{name}: {reason}")
-    for i, url in enumerate(settings.owner_urls):
-        if reason := validate_url(url, plugin_paths=settings.plugin_dirs):
-            problems.append(f"notifications.owner[{i}]: {reason}")
-    return problems
+from shopdesk.notify.channels import channel_kind
+from shopdesk.notify.check import check_channels, check_report, send_test
+from shopdesk.notify.message import CHANNEL_KINDS, KINDS
+from shopdesk.notify.send import Sender
 
 
 async def check(settings: Settings, args: Namespace) -> int:
     problems = check_channels(settings)
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    if not settings.channels:
-        print("No customer channels configured: add [notifications.channels] to the config.")
-    for name, template in settings.channels.items():
-        if not any(p.startswith(f"notifications.channels.{name}:") for p in problems):
-            print(f"channel {name}: ok ({channel_kind(name, template)})")
-    if settings.owner_urls and not any(p.startswith("notifications.owner") for p in problems):
-        print(f"owner alerts: ok ({len(settings.owner_urls)} URL(s))")
+    for ok, line in check_report(settings, problems):
+        print(line, file=sys.stdout if ok or line not in problems else sys.stderr)
     return 1 if problems else 0
 
 
 async def test(settings: Settings, args: Namespace) -> int:
-    text = f"Test message from shopdesk for {settings.shop_name}. If you can read this, " \
-           "the channel works."
-    rendered = Rendered(title=f"{settings.shop_name}: test message", body=text,
-                        body_format="text", text=text)
-    async with Sender(plugin_paths=settings.plugin_dirs) as sender:
-        result = await sender.send(args.url, rendered)
+    result = await send_test(settings, args.url)
     if result.ok:
         print("Sent.")
         return 0

@@ -200,3 +200,31 @@ async def counts() -> dict[str, int]:
     result: dict[str, int] = defaultdict(int)
     result.update(dict(rows))
     return dict(result)
+
+
+async def retry(notification_id: int, *, now: datetime | None = None) -> None:
+    """Give a failed message one more attempt, due now (the worker sends it on its next pass);
+    its open exceptions-queue entry is settled. If that attempt fails too, it is failed again.
+
+    Raises:
+        NotFound: no such message.
+        Conflict: the message is not failed (queued, sent or skipped).
+    """
+    from shopdesk.errors import Conflict, NotFound
+    from shopdesk.services.common import record_changes
+
+    now = now or utcnow()
+    async with in_transaction():
+        row = await Notification.get_or_none(id=notification_id)
+        if row is None:
+            raise NotFound(f"no message {notification_id} in the outbox")
+        if row.status != "failed":
+            raise Conflict(f"message {notification_id} is {row.status}; only failed messages "
+                           "can be retried")
+        moved = await Notification.filter(id=row.id, status="failed").update(
+            status="queued", due_at=now, claimed_at=None)
+        if not moved:
+            raise Conflict(f"message {notification_id} was changed meanwhile; look again")
+        await Alert.filter(key=f"notification:{row.id}", resolved_at__isnull=True) \
+            .update(resolved_at=now)
+        await record_changes([row.order_id], "notification")  # type: ignore[attr-defined]

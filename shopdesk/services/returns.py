@@ -848,7 +848,23 @@ async def list_returns(status: str | None = None, limit: int = 50,
         if not after.isdigit() or len(after) > 12:
             raise InvalidInput("the page cursor is not one this shop gave out")
         query = query.filter(id__lt=int(after))
-    rows = await query.order_by("-id").limit(limit + 1).values_list(
+    page = await _rows(query.order_by("-id").limit(limit + 1))
+    more = len(page) > limit
+    page = page[:limit]
+    return ReturnPage(tuple(page), str(page[-1].id) if more else None)
+
+
+async def return_rows_for_orders(order_ids: Sequence[int]) -> tuple[ReturnRow, ...]:
+    """The return list's rows for every return of these orders, newest first (a UI that
+    follows the change feed refreshes just these)."""
+    if not order_ids:
+        return ()
+    return tuple(await _rows(Return.filter(order_id__in=list(order_ids)).order_by("-id")
+                             .limit(MAX_PAGE)))
+
+
+async def _rows(query: Any) -> list[ReturnRow]:
+    rows = await query.values_list(
         "id", "rma", "order__number", "order__customer__name", "status", "resolution",
         "created_at", "updated_at")
     quantities: dict[int, int] = defaultdict(int)
@@ -856,11 +872,8 @@ async def list_returns(status: str | None = None, limit: int = 50,
             return_request_id__in=[r[0] for r in rows]).values_list("return_request_id",
                                                                     "quantity"):
         quantities[ret_id] += quantity
-    page = [ReturnRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], quantities[r[0]], r[6], r[7])
+    return [ReturnRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], quantities[r[0]], r[6], r[7])
             for r in rows]
-    more = len(page) > limit
-    page = page[:limit]
-    return ReturnPage(tuple(page), str(page[-1].id) if more else None)
 
 
 async def count_returns() -> dict[str, int]:

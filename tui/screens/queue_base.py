@@ -1,0 +1,69 @@
+"""What the queue screens share: run a service call in a worker, report the outcome as a
+message (and a notification that says what to do), ask for input with a dialog first."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual import work
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+
+from shopdesk.config import Settings
+from shopdesk.errors import ShopdeskError
+
+
+class QueueScreen(Screen):
+    """A section screen over one kind of record, with actions that call services."""
+
+    @dataclass
+    class Done(Message):
+        """An action went through."""
+
+        action: str  # the binding's action name, e.g. "approve"
+        text: str
+
+    @dataclass
+    class Failed(Message):
+        """A service refused an action; ``text`` says why and what to do."""
+
+        action: str
+        text: str
+
+    @property
+    def settings(self) -> Settings:
+        return self.app.settings  # type: ignore[attr-defined]
+
+    def ask(self, dialog: ModalScreen[Any], then: Callable[[Any], None]) -> None:
+        """Show ``dialog``; call ``then`` with its value unless it was cancelled."""
+
+        def answered(value: Any) -> None:
+            if value is not None:
+                then(value)
+
+        self.app.push_screen(dialog, answered)
+
+    @work(exclusive=True, group="queue-action", description="Saving")
+    async def run_job(self, action: str, job: Callable[[], Awaitable[object]], done: str) -> None:
+        """Run a service call; post Done or Failed. Only shopdesk's own errors are caught:
+        they are meant for the owner, anything else is a bug and should surface."""
+        try:
+            await job()
+        except ShopdeskError as exc:
+            self.post_message(self.Failed(action, str(exc)))
+            return
+        self.post_message(self.Done(action, done))
+
+    def on_queue_screen_done(self, message: Done) -> None:
+        self.notify(message.text, title="Done", timeout=4)
+        self.reload()
+
+    def on_queue_screen_failed(self, message: Failed) -> None:
+        self.notify(message.text, title="Not done", severity="error", timeout=8)
+        self.reload()
+
+    def reload(self) -> None:
+        """Fetch what changed after an action (each screen says how)."""
+        raise NotImplementedError

@@ -1,0 +1,114 @@
+"""Settings: where the files live, the channel check, and the effective configuration with
+secrets masked. Read-only: the config file is the place to change things."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+
+from shopdesk.config import Settings
+from tui.messages import DataChanged
+from tui.widgets.queue import StatusLine
+
+
+class SettingsScreen(Screen):
+    """The effective configuration."""
+
+    DEFAULT_CSS = """
+    SettingsScreen DataTable { height: 1fr; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "check", "Check channels", id="settings.check"),
+        Binding("g", "reload", "Reload", id="settings.reload", show=False),
+    ]
+
+    @dataclass
+    class Checked(Message):
+        """The channel check's verdict: (ok, line) per channel, problems first."""
+
+        lines: list[tuple[bool, str]]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.checked: list[tuple[bool, str]] | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self.app.settings  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine("Settings", id="status")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="settings")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Setting", key="key", width=30)
+        table.add_column("Value", key="value")
+        table.focus()
+        self.show()
+        self.action_check()
+
+    def show(self) -> None:
+        """Fill the table: files, the channel check, then every setting."""
+        from shopdesk.config_view import effective_config, file_locations
+
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        heading = "bold underline"
+        table.add_row(Text("Files", style=heading), "")
+        for entry in file_locations(self.settings):
+            table.add_row(entry.key, entry.value)
+        table.add_row(Text("Channel check", style=heading), "")
+        if self.checked is None:
+            table.add_row("", Text("checking the channels…", style="italic"))
+        for ok, line in self.checked or ():
+            table.add_row(
+                Text("ok" if ok else "problem", style="green" if ok else "bold red"), line
+            )
+        table.add_row(Text("Configuration (secrets masked)", style=heading), "")
+        for entry in effective_config(self.settings):
+            table.add_row(entry.key, entry.value)
+        table.move_cursor(row=min(row, table.row_count - 1), scroll=False)
+        where = self.settings.config_path or "built-in defaults"
+        self.query_one("#status", StatusLine).update(
+            f"Settings — {where} · edit the file, then restart"
+        )
+
+    def action_reload(self) -> None:
+        self.show()
+
+    def action_check(self) -> None:
+        self.checked = None
+        self.show()
+        self.check(self.settings)
+
+    @work(exclusive=True, group="settings-check", thread=True, description="Checking channels")
+    def check(self, settings: Settings) -> None:
+        """Apprise parses the URLs: off the event loop, with plain values only (no ORM)."""
+        from shopdesk.notify.check import check_channels, check_report
+
+        self.post_message(self.Checked(check_report(settings, check_channels(settings))))
+
+    def on_settings_screen_checked(self, message: Checked) -> None:
+        self.checked = message.lines
+        self.show()
+        problems = sum(not ok for ok, _ in message.lines)
+        if problems:
+            self.notify(
+                f"{problems} problem(s) with the notification channels; see Channel "
+                "check and fix the config.",
+                severity="warning",
+            )
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        """Nothing here comes from the shop's data: the change feed changes nothing."""
