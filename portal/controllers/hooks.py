@@ -44,22 +44,35 @@ def _http_error(_: Request, exc: HTTPException) -> Response:
     return _json(exc.status_code, error=str(reason)[:500])
 
 
-@post("/{source:str}", status_code=200, summary="Receive a webhook", include_in_schema=False,
-      request_max_body_size=MAX_HOOK_BODY)
+@post(
+    "/{source:str}",
+    status_code=200,
+    summary="Receive a webhook",
+    include_in_schema=False,
+    request_max_body_size=MAX_HOOK_BODY,
+)
 async def receive(request: Request, source: FromPath[str]) -> Response:
     if source not in WEBHOOK_SOURCES:
-        return _json(404, error=f"no webhook source {source[:40]!r}; known: "
-                                f"{', '.join(WEBHOOK_SOURCES)}")
+        return _json(
+            404, error=f"no webhook source {source[:40]!r}; known: {', '.join(WEBHOOK_SOURCES)}"
+        )
     settings = request.app.state["settings"]
     ingest: Ingest = request.app.state["ingest"]
     raw = await request.body()
     headers = {k.lower(): v for k, v in request.headers.items()}
     ctype = headers.get("content-type", "").split(";")[0].strip().lower()
-    if source == "woocommerce" and ctype == "application/x-www-form-urlencoded" and \
-            raw.startswith(b"webhook_id=") and len(raw) < 64:
+    if (
+        source == "woocommerce"
+        and ctype == "application/x-www-form-urlencoded"
+        and raw.startswith(b"webhook_id=")
+        and len(raw) < 64
+    ):
         return _json(200, status="ping")  # sent, unsigned, when a webhook is created
-    peer = client_ip(request.client.host if request.client else None,
-                     headers.get("x-forwarded-for"), settings.trusted_proxies)
+    peer = client_ip(
+        request.client.host if request.client else None,
+        headers.get("x-forwarded-for"),
+        settings.trusted_proxies,
+    )
     kept = {k: v[:500] for k, v in headers.items() if k in KEPT_HEADERS}
     query = dict(request.query_params)
     if source == "shippo" and query.get("token"):  # keep only a hash of the URL token
@@ -68,14 +81,23 @@ async def receive(request: Request, source: FromPath[str]) -> Response:
     async def reject(status: int, reason: str, body: str) -> Response:
         limiter: RateLimiter = request.app.state["hook_limiter"]
         if not limiter.allow(peer):
-            return _json(status, error=f"{reason} (not stored: too many rejected deliveries "
-                                       "from this address)")
-        stored = await ingest.submit(Incoming(
-            source=source, body=body, headers=kept, status="rejected", error=reason,
-            key=key_for(source, secrets.token_hex(16)), ref=peer,
-            topic=headers.get("x-shopify-topic") or headers.get("x-wc-webhook-topic") or ""))
-        log.info("rejected %s webhook from %s (stored as %d): %s", source, peer, stored.id,
-                 reason)
+            return _json(
+                status,
+                error=f"{reason} (not stored: too many rejected deliveries from this address)",
+            )
+        stored = await ingest.submit(
+            Incoming(
+                source=source,
+                body=body,
+                headers=kept,
+                status="rejected",
+                error=reason,
+                key=key_for(source, secrets.token_hex(16)),
+                ref=peer,
+                topic=headers.get("x-shopify-topic") or headers.get("x-wc-webhook-topic") or "",
+            )
+        )
+        log.info("rejected %s webhook from %s (stored as %d): %s", source, peer, stored.id, reason)
         return _json(status, error=reason, id=stored.id)
 
     try:
@@ -83,22 +105,36 @@ async def receive(request: Request, source: FromPath[str]) -> Response:
     except UnicodeDecodeError:
         body = ""
     try:
-        verify(source, settings.webhook_secrets.get(source, ""), raw,
-               given_signature(source, headers, query))
+        verify(
+            source,
+            settings.webhook_secrets.get(source, ""),
+            raw,
+            given_signature(source, headers, query),
+        )
     except Rejected as exc:
         return await reject(401, str(exc), body or raw.decode("utf-8", "replace"))
     if not body and raw:
         return await reject(400, "the body is not UTF-8 text", raw.decode("utf-8", "replace"))
     if ctype and ctype != "application/json" and not ctype.endswith("+json"):
-        return await reject(415, f"content type {ctype[:60]!r}: {source} webhooks are "
-                                 "application/json", body)
+        return await reject(
+            415, f"content type {ctype[:60]!r}: {source} webhooks are application/json", body
+        )
     try:
         delivery = read(source, body, headers)
     except Malformed as exc:
         return await reject(400, f"malformed: {exc}"[:1000], body)
-    stored = await ingest.submit(Incoming(
-        source=source, body=body, headers=kept, key=delivery.key, topic=delivery.topic,
-        event_id=delivery.event_id, ref=peer, work=delivery.work))
+    stored = await ingest.submit(
+        Incoming(
+            source=source,
+            body=body,
+            headers=kept,
+            key=delivery.key,
+            topic=delivery.topic,
+            event_id=delivery.event_id,
+            ref=peer,
+            work=delivery.work,
+        )
+    )
     return _json(200, status="duplicate" if stored.duplicate else "accepted", id=stored.id)
 
 

@@ -24,13 +24,30 @@ PARSERS: dict[str, Callable[[str, str], Work]] = {
     "generic": generic.generic,
 }
 # Headers worth keeping with a stored delivery (lower case): its topic, ids and signature.
-KEPT_HEADERS = ("content-type", "user-agent", "x-shopify-topic", "x-shopify-webhook-id",
-                "x-shopify-event-id", "x-shopify-shop-domain", "x-shopify-api-version",
-                "x-shopify-triggered-at", "x-shopify-hmac-sha256", "shopify-hmac-sha256",
-                "x-wc-webhook-topic", "x-wc-webhook-delivery-id", "x-wc-webhook-id",
-                "x-wc-webhook-source", "x-wc-webhook-resource", "x-wc-webhook-event",
-                "x-wc-webhook-signature", "x-hmac-signature", "aftership-hmac-sha256", "sign",
-                "x-shopdesk-signature", "x-shopdesk-timestamp")
+KEPT_HEADERS = (
+    "content-type",
+    "user-agent",
+    "x-shopify-topic",
+    "x-shopify-webhook-id",
+    "x-shopify-event-id",
+    "x-shopify-shop-domain",
+    "x-shopify-api-version",
+    "x-shopify-triggered-at",
+    "x-shopify-hmac-sha256",
+    "shopify-hmac-sha256",
+    "x-wc-webhook-topic",
+    "x-wc-webhook-delivery-id",
+    "x-wc-webhook-id",
+    "x-wc-webhook-source",
+    "x-wc-webhook-resource",
+    "x-wc-webhook-event",
+    "x-wc-webhook-signature",
+    "x-hmac-signature",
+    "aftership-hmac-sha256",
+    "sign",
+    "x-shopdesk-signature",
+    "x-shopdesk-timestamp",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,18 +75,27 @@ def read(source: str, body: str, headers: Mapping[str, str]) -> Delivery:
 
 def _topic_and_id(source: str, body: str, headers: Mapping[str, str]) -> tuple[str, str]:
     if source == "shopify":
-        return (headers.get("x-shopify-topic", "").strip()[:100],
-                (headers.get("x-shopify-webhook-id") or headers.get("x-shopify-event-id")
-                 or "").strip()[:200])
+        return (
+            headers.get("x-shopify-topic", "").strip()[:100],
+            (
+                headers.get("x-shopify-webhook-id") or headers.get("x-shopify-event-id") or ""
+            ).strip()[:200],
+        )
     if source == "woocommerce":
-        return (headers.get("x-wc-webhook-topic", "").strip()[:100],
-                headers.get("x-wc-webhook-delivery-id", "").strip()[:200])
+        return (
+            headers.get("x-wc-webhook-topic", "").strip()[:100],
+            headers.get("x-wc-webhook-delivery-id", "").strip()[:200],
+        )
     message = load_json(body)
     if not isinstance(message, dict):
         raise Malformed(f"the body must be a JSON object, got {type(message).__name__}")
-    topic_field, id_field = {"easypost": ("description", "id"), "shippo": ("event", None),
-                             "aftership": ("event", "event_id"), "17track": ("event", None),
-                             "generic": (None, "id")}[source]
+    topic_field, id_field = {
+        "easypost": ("description", "id"),
+        "shippo": ("event", None),
+        "aftership": ("event", "event_id"),
+        "17track": ("event", None),
+        "generic": (None, "id"),
+    }[source]
     topic = str(message.get(topic_field) or "")[:100] if topic_field else ""
     event_id = str(message.get(id_field) or "")[:200] if id_field else ""
     return topic, event_id

@@ -115,22 +115,51 @@ def generic(topic: str, body: str) -> Work:
     delivery = decode(body)
     work = Work()
     for o in delivery.orders:
-        work.orders.append(NewOrder(
-            number=o.number, placed_at=o.placed_at, currency=o.currency,
-            items=[NewItem(i.title, i.quantity, i.unit_price_minor, i.sku) for i in o.items],
-            email=o.email, name=o.name, phone=o.phone, country=o.country, postcode=o.postcode,
-            city=o.city, locale=o.locale, source="generic", external_id=o.external_id))
+        work.orders.append(
+            NewOrder(
+                number=o.number,
+                placed_at=o.placed_at,
+                currency=o.currency,
+                items=[NewItem(i.title, i.quantity, i.unit_price_minor, i.sku) for i in o.items],
+                email=o.email,
+                name=o.name,
+                phone=o.phone,
+                country=o.country,
+                postcode=o.postcode,
+                city=o.city,
+                locale=o.locale,
+                source="generic",
+                external_id=o.external_id,
+            )
+        )
         if o.cancelled:
             work.cancels.append((o.number, o.cancel_reason))
-    work.parcels = [NewParcel(order_number=s.order_number, tracking_number=s.tracking_number,
-                              carrier=s.carrier, service=s.service, shipped_at=s.shipped_at)
-                    for s in delivery.shipments]
-    work.events = [NewEvent(
-        tracking_number=e.tracking_number, occurred_at=e.occurred_at,
-        milestone=e.milestone or None, reason=e.reason or None, code=e.code,
-        description=e.description, location=e.location, source="generic",
-        carrier=e.carrier or None, order_number=e.order_number, event_id=e.event_id)
-        for e in delivery.events]
+    work.parcels = [
+        NewParcel(
+            order_number=s.order_number,
+            tracking_number=s.tracking_number,
+            carrier=s.carrier,
+            service=s.service,
+            shipped_at=s.shipped_at,
+        )
+        for s in delivery.shipments
+    ]
+    work.events = [
+        NewEvent(
+            tracking_number=e.tracking_number,
+            occurred_at=e.occurred_at,
+            milestone=e.milestone or None,
+            reason=e.reason or None,
+            code=e.code,
+            description=e.description,
+            location=e.location,
+            source="generic",
+            carrier=e.carrier or None,
+            order_number=e.order_number,
+            event_id=e.event_id,
+        )
+        for e in delivery.events
+    ]
     if not (work.orders or work.parcels or work.events):
         work.ignored = "the delivery has no orders, shipments or events"
     return work

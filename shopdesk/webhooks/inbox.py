@@ -65,10 +65,16 @@ async def store(batch: Sequence[Incoming]) -> list[Stored]:
         for item in batch:
             if item.key not in known and item.key not in fresh:
                 fresh[item.key] = RawInput(
-                    source=webhook_source(item.source), ref=item.ref[:300], digest=item.key,
-                    body=item.body, status=item.status, error=item.error,
-                    event_id=item.event_id[:200], topic=item.topic[:100],
-                    headers=json.dumps(item.headers, ensure_ascii=False))
+                    source=webhook_source(item.source),
+                    ref=item.ref[:300],
+                    digest=item.key,
+                    body=item.body,
+                    status=item.status,
+                    error=item.error,
+                    event_id=item.event_id[:200],
+                    topic=item.topic[:100],
+                    headers=json.dumps(item.headers, ensure_ascii=False),
+                )
         if fresh:
             try:
                 async with in_transaction():
@@ -95,7 +101,8 @@ async def process(batch: Sequence[tuple[int, Work | None]]) -> None:
         row = rows[raw_id]
         try:
             works[raw_id] = wanted[raw_id] or PARSERS[row.source.removeprefix("hook:")](
-                row.topic, row.body)
+                row.topic, row.body
+            )
         except (Malformed, KeyError) as exc:
             outcomes[raw_id] = ("error", str(exc))
     tracking = {i: w for i, w in works.items() if w.events_only and not w.ignored}
@@ -137,8 +144,11 @@ def _clean(number: str) -> str:
 
 
 def _unmatched(numbers: list[str]) -> tuple[str, str]:
-    return ("unmatched", f"no parcel with tracking number {', '.join(numbers)} yet; add it "
-            "(shopdesk ship NUMBER --tracking T), then 'shopdesk inbox replay' this delivery")
+    return (
+        "unmatched",
+        f"no parcel with tracking number {', '.join(numbers)} yet; add it "
+        "(shopdesk ship NUMBER --tracking T), then 'shopdesk inbox replay' this delivery",
+    )
 
 
 async def _one(work: Work) -> tuple[str, str]:
@@ -164,16 +174,24 @@ async def _apply(work: Work) -> tuple[str, str]:
     for parcel in work.parcels:
         number = await _order_number(parcel)
         if number is None:
-            missing_orders.append(parcel.external_order[1] if parcel.external_order
-                                  else parcel.order_number or "?")
+            missing_orders.append(
+                parcel.external_order[1] if parcel.external_order else parcel.order_number or "?"
+            )
             continue
         # Known already, or for a cancelled order (kept out, as the services decide).
         with contextlib.suppress(AlreadyExists, Conflict):
-            await add_shipment(number, parcel.tracking_number, carrier=parcel.carrier,
-                               service=parcel.service, shipped_at=parcel.shipped_at)
+            await add_shipment(
+                number,
+                parcel.tracking_number,
+                carrier=parcel.carrier,
+                service=parcel.service,
+                shipped_at=parcel.shipped_at,
+            )
     if missing_orders:
-        raise _Unmatched(f"no order {', '.join(missing_orders)} yet (it may still be on its "
-                         "way); 'shopdesk inbox replay' this delivery once the order is in")
+        raise _Unmatched(
+            f"no order {', '.join(missing_orders)} yet (it may still be on its "
+            "way); 'shopdesk inbox replay' this delivery once the order is in"
+        )
     if work.events:
         result = await record_events(work.events)
         if result.unknown:
@@ -189,8 +207,9 @@ async def _order_number(parcel: NewParcel) -> str | None:
     """The shopdesk order a parcel belongs to: by the shop's order id, else by number."""
     if parcel.external_order:
         sources, external_id = parcel.external_order
-        found = await Order.filter(source__in=list(sources), external_id=external_id) \
-            .values_list("number", flat=True)
+        found = await Order.filter(source__in=list(sources), external_id=external_id).values_list(
+            "number", flat=True
+        )
         if found:
             return found[0]
     if parcel.order_number:
@@ -209,17 +228,22 @@ async def _mark(outcomes: dict[int, tuple[str, str]]) -> None:
     for (status, error), ids in groups.items():
         if status == "error" or status == "unmatched":
             log.info("webhook deliveries %s %s: %s", ids, status, error)
-        await RawInput.filter(id__in=ids).update(status=status, error=error[:2000],
-                                                 processed_at=now)
+        await RawInput.filter(id__in=ids).update(
+            status=status, error=error[:2000], processed_at=now
+        )
 
 
 async def recover() -> list[int]:
     """Deliveries stored but not processed (the process stopped in between), oldest first."""
-    return list(await RawInput.filter(status="accepted", source__startswith="hook:")
-                .order_by("id").values_list("id", flat=True))
+    return list(
+        await RawInput.filter(status="accepted", source__startswith="hook:")
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
 
 
 # --- the owner's view -------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class InboxRow:
@@ -243,20 +267,32 @@ class InboxEntry:
 
 
 def _row(r: RawInput, size: int) -> InboxRow:
-    return InboxRow(r.id, r.source.removeprefix("hook:"), r.topic, r.event_id, r.status,
-                    r.error, r.received_at, size)
+    return InboxRow(
+        r.id,
+        r.source.removeprefix("hook:"),
+        r.topic,
+        r.event_id,
+        r.status,
+        r.error,
+        r.received_at,
+        size,
+    )
 
 
-async def list_inbox(status: str | None = None, source: str | None = None,
-                     limit: int = 50) -> list[InboxRow]:
+async def list_inbox(
+    status: str | None = None, source: str | None = None, limit: int = 50
+) -> list[InboxRow]:
     """Webhook deliveries, newest first."""
     query = RawInput.filter(source__startswith="hook:")
     if status:
         query = query.filter(status=status)
     if source:
         query = query.filter(source=webhook_source(source))
-    rows = await query.order_by("-id").limit(limit).only(
-        "id", "source", "topic", "event_id", "status", "error", "received_at")
+    rows = (
+        await query.order_by("-id")
+        .limit(limit)
+        .only("id", "source", "topic", "event_id", "status", "error", "received_at")
+    )
     return [_row(r, 0) for r in rows]
 
 
@@ -273,8 +309,9 @@ async def get_entry(raw_id: int) -> InboxEntry:
         headers = json.loads(row.headers) if row.headers else {}
     except ValueError:
         headers = {}
-    return InboxEntry(_row(row, len(row.body.encode())), row.body, headers, row.ref,
-                      row.processed_at)
+    return InboxEntry(
+        _row(row, len(row.body.encode())), row.body, headers, row.ref, row.processed_at
+    )
 
 
 async def replay(raw_id: int) -> tuple[str, str]:
@@ -289,9 +326,11 @@ async def replay(raw_id: int) -> tuple[str, str]:
     try:
         work = PARSERS[source](entry.row.topic, entry.body)
     except (Malformed, KeyError) as exc:
-        outcome = ("error", str(exc) if not isinstance(exc, KeyError)
-                   else f"unknown source {source}")
+        outcome = (
+            "error",
+            str(exc) if not isinstance(exc, KeyError) else f"unknown source {source}",
+        )
     else:
-        outcome = (("ignored", work.ignored) if work.ignored else await _one(work))
+        outcome = ("ignored", work.ignored) if work.ignored else await _one(work)
     await _mark({raw_id: outcome})
     return outcome

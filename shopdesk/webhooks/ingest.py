@@ -42,8 +42,10 @@ class Ingest:
         """Start the writer and the processor; queue deliveries left from an earlier run."""
         if self._tasks:
             return
-        self._tasks = [asyncio.create_task(self._write_loop(), name="webhook-writer"),
-                       asyncio.create_task(self._process_loop(), name="webhook-processor")]
+        self._tasks = [
+            asyncio.create_task(self._write_loop(), name="webhook-writer"),
+            asyncio.create_task(self._process_loop(), name="webhook-processor"),
+        ]
         for raw_id in await inbox.recover():
             self._queue.put_nowait((raw_id, None))
 

@@ -26,20 +26,44 @@ from shopdesk.webhooks.work import (
     text,
 )
 
-SHOPIFY_ORDER_TOPICS = ("orders/create", "orders/updated", "orders/cancelled", "orders/paid",
-                        "orders/fulfilled", "orders/partially_fulfilled", "orders/edited")
+SHOPIFY_ORDER_TOPICS = (
+    "orders/create",
+    "orders/updated",
+    "orders/cancelled",
+    "orders/paid",
+    "orders/fulfilled",
+    "orders/partially_fulfilled",
+    "orders/edited",
+)
 SHOPIFY_FULFILLMENT_TOPICS = ("fulfillments/create", "fulfillments/update")
 SHOPIFY_SOURCES = ("shopify", "csv:shopify")  # orders from the webhook or the CSV export
 WOO_ORDER_TOPICS = ("order.created", "order.updated", "order.restored")
 WOO_SOURCES = ("woocommerce",)
 # WooCommerce Shipment Tracking provider slugs → carrier names shopdesk knows.
 WOO_PROVIDERS = {
-    "usps": "USPS", "ups": "UPS", "fedex": "FedEx", "dhl": "DHL", "dhl-us": "DHL",
-    "dhl-express": "DHL Express", "dhl-paket": "DHL Paket", "deutsche-post": "Deutsche Post",
-    "royal-mail": "Royal Mail", "parcelforce": "Parcelforce", "evri": "Evri",
-    "hermes": "Hermes", "dpd": "DPD", "dpd-uk": "DPD", "gls": "GLS", "postnl": "PostNL",
-    "canada-post": "Canada Post", "australia-post": "Australia Post", "la-poste": "La Poste",
-    "colissimo": "Colissimo", "correos": "Correos", "bpost": "bpost", "inpost": "InPost",
+    "usps": "USPS",
+    "ups": "UPS",
+    "fedex": "FedEx",
+    "dhl": "DHL",
+    "dhl-us": "DHL",
+    "dhl-express": "DHL Express",
+    "dhl-paket": "DHL Paket",
+    "deutsche-post": "Deutsche Post",
+    "royal-mail": "Royal Mail",
+    "parcelforce": "Parcelforce",
+    "evri": "Evri",
+    "hermes": "Hermes",
+    "dpd": "DPD",
+    "dpd-uk": "DPD",
+    "gls": "GLS",
+    "postnl": "PostNL",
+    "canada-post": "Canada Post",
+    "australia-post": "Australia Post",
+    "la-poste": "La Poste",
+    "colissimo": "Colissimo",
+    "correos": "Correos",
+    "bpost": "bpost",
+    "inpost": "InPost",
 }
 
 
@@ -52,6 +76,7 @@ def _money(value: Any, currency: str, what: str) -> int:
 
 # --- Shopify ----------------------------------------------------------------------------
 
+
 def shopify(topic: str, body: str) -> Work:
     """A Shopify webhook body (topic from ``X-Shopify-Topic``).
 
@@ -62,8 +87,10 @@ def shopify(topic: str, body: str) -> Work:
         return _shopify_order(obj(load_json(body), "the order"), topic)
     if topic in SHOPIFY_FULFILLMENT_TOPICS:
         fulfillment = obj(load_json(body), "the fulfillment")
-        return Work(parcels=_shopify_parcels([fulfillment], None),
-                    events=_shopify_events([fulfillment], None))
+        return Work(
+            parcels=_shopify_parcels([fulfillment], None),
+            events=_shopify_events([fulfillment], None),
+        )
     if not topic:
         raise Malformed("the X-Shopify-Topic header is missing")
     return Work(ignored=f"topic {topic} carries nothing shopdesk tracks")
@@ -82,9 +109,14 @@ def _shopify_order(order: dict[str, Any], topic: str) -> Work:
     lines = []
     for line in items(order.get("line_items"), "line_items"):
         title = text(line.get("name")) or text(line.get("title"))
-        lines.append(NewItem(title=title, quantity=_quantity(line.get("quantity"), title),
-                             unit_price_minor=_money(line.get("price"), currency, title),
-                             sku=text(line.get("sku"), 100)))
+        lines.append(
+            NewItem(
+                title=title,
+                quantity=_quantity(line.get("quantity"), title),
+                unit_price_minor=_money(line.get("price"), currency, title),
+                sku=text(line.get("sku"), 100),
+            )
+        )
     created = order.get("created_at") or order.get("processed_at")
     cancelled_at = order.get("cancelled_at")
     new = NewOrder(
@@ -93,8 +125,10 @@ def _shopify_order(order: dict[str, Any], topic: str) -> Work:
         currency=currency,
         items=lines,
         email=text(order.get("email"), 254) or text(order.get("contact_email"), 254) or None,
-        name=text(address.get("name"), 200) or " ".join(
-            p for p in (text(customer.get("first_name")), text(customer.get("last_name"))) if p),
+        name=text(address.get("name"), 200)
+        or " ".join(
+            p for p in (text(customer.get("first_name")), text(customer.get("last_name"))) if p
+        ),
         phone=text(order.get("phone"), 32) or text(address.get("phone"), 32),
         country=text(address.get("country_code"), 2),
         postcode=text(address.get("zip"), 16),
@@ -103,7 +137,8 @@ def _shopify_order(order: dict[str, Any], topic: str) -> Work:
         source="shopify",
         external_id=text(order.get("id"), 64) or None,
         total_minor=_money(order.get("total_price"), currency, "total_price")
-        if order.get("total_price") is not None else None,
+        if order.get("total_price") is not None
+        else None,
         cancelled_at=moment(cancelled_at, "cancelled_at") if cancelled_at else None,
     )
     work = Work(orders=[new])
@@ -116,8 +151,11 @@ def _shopify_order(order: dict[str, Any], topic: str) -> Work:
 
 
 def _quantity(value: Any, title: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or \
-            not str(value).strip().isdigit():
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, str))
+        or not str(value).strip().isdigit()
+    ):
         raise Malformed(f"quantity {value!r} of {title!r} is not a whole number")
     return int(value)
 
@@ -148,12 +186,16 @@ def _shopify_parcels(fulfillments: list[dict[str, Any]], number: str | None) -> 
             raise Malformed("the fulfillment names no order (order_id)")
         shipped = f.get("created_at")
         for tracking in _fulfillment_numbers(f):
-            parcels.append(NewParcel(
-                order_number=order_number, tracking_number=tracking,
-                carrier=text(f.get("tracking_company"), 64) or None,
-                service=text(f.get("service"), 100) if f.get("service") != "manual" else "",
-                shipped_at=moment(shipped, "fulfillment created_at") if shipped else None,
-                external_order=(SHOPIFY_SOURCES, order_id) if order_id else None))
+            parcels.append(
+                NewParcel(
+                    order_number=order_number,
+                    tracking_number=tracking,
+                    carrier=text(f.get("tracking_company"), 64) or None,
+                    service=text(f.get("service"), 100) if f.get("service") != "manual" else "",
+                    shipped_at=moment(shipped, "fulfillment created_at") if shipped else None,
+                    external_order=(SHOPIFY_SOURCES, order_id) if order_id else None,
+                )
+            )
     return parcels
 
 
@@ -169,14 +211,22 @@ def _shopify_events(fulfillments: list[dict[str, Any]], number: str | None) -> l
             continue
         order_number, _ = _order_of(f, number)
         for tracking in _fulfillment_numbers(f):
-            events.append(NewEvent(
-                tracking_number=tracking, occurred_at=moment(when, "fulfillment updated_at"),
-                code=status, carrier="shopify", source="shopify", order_number=order_number,
-                description=status.replace("_", " ")))
+            events.append(
+                NewEvent(
+                    tracking_number=tracking,
+                    occurred_at=moment(when, "fulfillment updated_at"),
+                    code=status,
+                    carrier="shopify",
+                    source="shopify",
+                    order_number=order_number,
+                    description=status.replace("_", " "),
+                )
+            )
     return events
 
 
 # --- WooCommerce ------------------------------------------------------------------------
+
 
 def woocommerce(topic: str, body: str) -> Work:
     """A WooCommerce webhook body (topic from ``X-WC-Webhook-Topic``).
@@ -206,11 +256,16 @@ def woocommerce(topic: str, body: str) -> Work:
             unit = total // quantity if quantity else 0
         else:
             unit = _money(price, currency, title)
-        lines.append(NewItem(title=title, quantity=quantity, unit_price_minor=unit,
-                             sku=text(line.get("sku"), 100)))
+        lines.append(
+            NewItem(
+                title=title,
+                quantity=quantity,
+                unit_price_minor=unit,
+                sku=text(line.get("sku"), 100),
+            )
+        )
     created = order.get("date_created_gmt") or order.get("date_created")
-    name = " ".join(p for p in (text(where.get("first_name")), text(where.get("last_name")))
-                    if p)
+    name = " ".join(p for p in (text(where.get("first_name")), text(where.get("last_name"))) if p)
     status = text(order.get("status"), 32)
     new = NewOrder(
         number=number,
@@ -226,7 +281,8 @@ def woocommerce(topic: str, body: str) -> Work:
         source="woocommerce",
         external_id=text(order.get("id"), 64) or None,
         total_minor=_money(order.get("total"), currency, "total")
-        if order.get("total") is not None else None,
+        if order.get("total") is not None
+        else None,
     )
     work = Work(orders=[new])
     if status == "cancelled":
@@ -244,10 +300,16 @@ def _woo_parcels(value: Any, number: str) -> list[NewParcel]:
         if not tracking:
             continue
         slug = text(entry.get("tracking_provider"), 64)
-        carrier = text(entry.get("custom_tracking_provider"), 64) or \
-            WOO_PROVIDERS.get(slug.casefold(), slug.replace("-", " ").title())
+        carrier = text(entry.get("custom_tracking_provider"), 64) or WOO_PROVIDERS.get(
+            slug.casefold(), slug.replace("-", " ").title()
+        )
         shipped = entry.get("date_shipped")
-        parcels.append(NewParcel(
-            order_number=number, tracking_number=tracking, carrier=carrier or None,
-            shipped_at=moment(shipped, "date_shipped") if shipped else None))
+        parcels.append(
+            NewParcel(
+                order_number=number,
+                tracking_number=tracking,
+                carrier=carrier or None,
+                shipped_at=moment(shipped, "date_shipped") if shipped else None,
+            )
+        )
     return parcels

@@ -35,8 +35,15 @@ SIGNATURE_HEADERS: dict[str, tuple[str, ...]] = {
     "17track": ("sign",),
     "generic": ("x-shopdesk-signature",),
 }
-_WP_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#039;", "'"),
-                ("&#39;", "'"), ("&#x27;", "'"), ("&amp;", "&"))
+_WP_ENTITIES = (
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+    ("&quot;", '"'),
+    ("&#039;", "'"),
+    ("&#39;", "'"),
+    ("&#x27;", "'"),
+    ("&amp;", "&"),
+)
 
 
 class Rejected(Exception):
@@ -88,16 +95,21 @@ def verify(source: str, secret: str, body: bytes, given: str) -> None:
         Rejected: no secret configured, no signature, or a signature that does not match.
     """
     if not secret:
-        raise Rejected(f"no secret is configured for {source} webhooks: set "
-                       f"[webhooks.{source}] secret in shopdesk.toml, then replay this delivery")
+        raise Rejected(
+            f"no secret is configured for {source} webhooks: set "
+            f"[webhooks.{source}] secret in shopdesk.toml, then replay this delivery"
+        )
     if not given:
-        what = "?token= in the URL" if source == "shippo" else \
-            f"{SIGNATURE_HEADERS[source][0]} header"
+        what = (
+            "?token= in the URL" if source == "shippo" else f"{SIGNATURE_HEADERS[source][0]} header"
+        )
         raise Rejected(f"unsigned: the {what} is missing")
     expected = expected_signature(source, secret, body)
     if source == "17track":  # hex: case does not matter
         given, expected = given.lower(), expected.lower()
     if not hmac.compare_digest(given.encode(), expected.encode()):
         what = "token" if source == "shippo" else "signature"
-        raise Rejected(f"wrong {what}: the body was not signed with the configured "
-                       f"[webhooks.{source}] secret (or was changed on the way)")
+        raise Rejected(
+            f"wrong {what}: the body was not signed with the configured "
+            f"[webhooks.{source}] secret (or was changed on the way)"
+        )

@@ -41,6 +41,7 @@ def _number(value: Any, what: str) -> str:
 
 # --- EasyPost ---------------------------------------------------------------------------
 
+
 def easypost(topic: str, body: str) -> Work:
     """An EasyPost Event; ``tracker.created`` / ``tracker.updated`` carry a Tracker.
 
@@ -58,19 +59,27 @@ def easypost(topic: str, body: str) -> Work:
     for detail in items(tracker.get("tracking_details"), "result.tracking_details"):
         where = detail.get("tracking_location") or {}
         where = where if isinstance(where, dict) else {}
-        events.append(NewEvent(
-            tracking_number=number,
-            occurred_at=moment(detail.get("datetime"), "tracking_details.datetime"),
-            code=pick("easypost", text(detail.get("status"), 64),
-                      text(detail.get("status_detail"), 64)),
-            description=text(detail.get("message")) or text(detail.get("description")),
-            location=_place(where.get("city"), where.get("state"), where.get("country")),
-            carrier="easypost", source="easypost",
-            estimate=(estimate, estimate) if estimate else None))
+        events.append(
+            NewEvent(
+                tracking_number=number,
+                occurred_at=moment(detail.get("datetime"), "tracking_details.datetime"),
+                code=pick(
+                    "easypost",
+                    text(detail.get("status"), 64),
+                    text(detail.get("status_detail"), 64),
+                ),
+                description=text(detail.get("message")) or text(detail.get("description")),
+                location=_place(where.get("city"), where.get("state"), where.get("country")),
+                carrier="easypost",
+                source="easypost",
+                estimate=(estimate, estimate) if estimate else None,
+            )
+        )
     return Work(events=events)
 
 
 # --- Shippo -----------------------------------------------------------------------------
+
 
 def shippo(topic: str, body: str) -> Work:
     """A Shippo ``track_updated`` webhook: ``data`` is a Track.
@@ -94,18 +103,23 @@ def shippo(topic: str, body: str) -> Work:
             continue  # Shippo's placeholder status before the carrier said anything
         sub = status.get("substatus") if isinstance(status.get("substatus"), dict) else {}
         where = status.get("location") if isinstance(status.get("location"), dict) else {}
-        events.append(NewEvent(
-            tracking_number=number,
-            occurred_at=moment(status.get("status_date"), "status_date"),
-            code=pick("shippo", text(status.get("status"), 64), text(sub.get("code"), 64)),
-            description=text(status.get("status_details")),
-            location=_place(where.get("city"), where.get("state"), where.get("country")),
-            carrier="shippo", source="shippo",
-            estimate=(eta, eta) if eta else None))
+        events.append(
+            NewEvent(
+                tracking_number=number,
+                occurred_at=moment(status.get("status_date"), "status_date"),
+                code=pick("shippo", text(status.get("status"), 64), text(sub.get("code"), 64)),
+                description=text(status.get("status_details")),
+                location=_place(where.get("city"), where.get("state"), where.get("country")),
+                carrier="shippo",
+                source="shippo",
+                estimate=(eta, eta) if eta else None,
+            )
+        )
     return Work(events=events)
 
 
 # --- AfterShip --------------------------------------------------------------------------
+
 
 def aftership(topic: str, body: str) -> Work:
     """An AfterShip ``tracking_update`` webhook: ``msg`` is the tracking with checkpoints.
@@ -125,18 +139,24 @@ def aftership(topic: str, body: str) -> Work:
     events = []
     for point in items(tracking.get("checkpoints"), "msg.checkpoints"):
         when = point.get("checkpoint_time") or point.get("created_at")
-        events.append(NewEvent(
-            tracking_number=number, occurred_at=moment(when, "checkpoint_time"),
-            code=pick("aftership", text(point.get("tag"), 64), text(point.get("subtag"), 64)),
-            description=text(point.get("message")),
-            location=text(point.get("location"), 200) or _place(
-                point.get("city"), point.get("state"), point.get("country_iso3")),
-            carrier="aftership", source="aftership",
-            estimate=(expected, expected) if expected else None))
+        events.append(
+            NewEvent(
+                tracking_number=number,
+                occurred_at=moment(when, "checkpoint_time"),
+                code=pick("aftership", text(point.get("tag"), 64), text(point.get("subtag"), 64)),
+                description=text(point.get("message")),
+                location=text(point.get("location"), 200)
+                or _place(point.get("city"), point.get("state"), point.get("country_iso3")),
+                carrier="aftership",
+                source="aftership",
+                estimate=(expected, expected) if expected else None,
+            )
+        )
     return Work(events=events)
 
 
 # --- 17TRACK ----------------------------------------------------------------------------
+
 
 def seventeen_track(topic: str, body: str) -> Work:
     """A 17TRACK v2 ``TRACKING_UPDATED`` push: every provider's events.
@@ -151,8 +171,11 @@ def seventeen_track(topic: str, body: str) -> Work:
     data = obj(message.get("data"), "data")
     number = _number(data.get("number"), "data.number")
     info = data.get("track_info") if isinstance(data.get("track_info"), dict) else {}
-    window = ((info.get("time_metrics") or {}).get("estimated_delivery_date") or {}) \
-        if isinstance(info.get("time_metrics"), dict) else {}
+    window = (
+        ((info.get("time_metrics") or {}).get("estimated_delivery_date") or {})
+        if isinstance(info.get("time_metrics"), dict)
+        else {}
+    )
     window = window if isinstance(window, dict) else {}
     estimate = (day(window.get("from")), day(window.get("to")))
     tracking = info.get("tracking") if isinstance(info.get("tracking"), dict) else {}
@@ -162,11 +185,16 @@ def seventeen_track(topic: str, body: str) -> Work:
             when = event.get("time_utc") or event.get("time_iso")
             if not when:
                 continue  # 17TRACK lists milestones not reached yet without a time
-            events.append(NewEvent(
-                tracking_number=number, occurred_at=moment(when, "time_utc"),
-                code=text(event.get("sub_status"), 64) or text(event.get("stage"), 64),
-                description=text(event.get("description")),
-                location=text(event.get("location"), 200),
-                carrier="17track", source="17track",
-                estimate=estimate if any(estimate) else None))
+            events.append(
+                NewEvent(
+                    tracking_number=number,
+                    occurred_at=moment(when, "time_utc"),
+                    code=text(event.get("sub_status"), 64) or text(event.get("stage"), 64),
+                    description=text(event.get("description")),
+                    location=text(event.get("location"), 200),
+                    carrier="17track",
+                    source="17track",
+                    estimate=estimate if any(estimate) else None,
+                )
+            )
     return Work(events=events)
