@@ -86,7 +86,12 @@ async def store(batch: Sequence[Incoming]) -> list[Stored]:
             ids = dict(await RawInput.filter(digest__in=list(fresh)).values_list("digest", "id"))
         else:
             ids = {}
-    return [Stored(known[k], True) if k in known else Stored(ids[k], False) for k in keys]
+    results, seen = [], set()
+    for k in keys:  # the second of two identical deliveries in one batch is a duplicate too
+        results.append(Stored(known.get(k) or ids[k], True) if k in known or k in seen
+                       else Stored(ids[k], False))
+        seen.add(k)
+    return results
 
 
 async def process(batch: Sequence[tuple[int, Work | None]]) -> None:
