@@ -17,6 +17,8 @@ BENCHMARKS = {
     "search": "order search latency on a large shop vs the same query in raw SQLite",
     "portal": "tracking pages/s and p99 at 64 connections (uvicorn + wrk), cold/warm tokens "
               "vs Litestar hello-world and raw aiosqlite+Jinja",
+    "webhooks": "signed tracking webhooks (events/s, p99) into a real shopdesk serve vs the "
+                "same server's bare 200 route",
     "notify": "notifications/s through Sender (SMTP, json://) at 1/10/50 concurrent vs raw "
               "aiosmtplib/httpx, plus Apprise as-is",
 }

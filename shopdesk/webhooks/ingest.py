@@ -22,6 +22,7 @@ from shopdesk.webhooks.inbox import Incoming, Stored
 log = logging.getLogger("shopdesk.webhooks")
 STORE_BATCH = 500
 PROCESS_BATCH = 500
+LINGER = 0.05  # seconds the processor waits for more deliveries before a batch
 
 
 class Ingest:
@@ -103,6 +104,8 @@ class Ingest:
             first = await self._queue.get()
             self._busy += 1
             try:
+                if self._queue.qsize() < PROCESS_BATCH:  # a burst: let the batch fill a little
+                    await asyncio.sleep(LINGER)
                 batch = [first]
                 while len(batch) < PROCESS_BATCH and not self._queue.empty():
                     batch.append(self._queue.get_nowait())
