@@ -59,12 +59,9 @@ def check_signature(settings: Settings, entry: inbox.InboxEntry) -> str:
     source, headers = entry.row.source, entry.headers
     secret = settings.webhook_secrets.get(source, "")
     try:
-        if source == "shippo":
-            given = headers.get("token-sha256", "")
+        if source == "shippo":  # only the token's hash was kept: compare hashes
             secret = hashlib.sha256(secret.encode()).hexdigest() if secret else ""
-            if given and secret and given != secret:
-                raise Rejected("wrong token")
-            verify(source, secret, b"", given or "")
+            verify(source, secret, b"", headers.get("token-sha256", ""))
             return ""
         verify(source, secret, entry.body.encode(), given_signature(source, headers, {}))
     except Rejected as exc:
