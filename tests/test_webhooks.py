@@ -412,3 +412,32 @@ async def test_unconfigured_source_rejects(db):
         )
         await app.state["ingest"].stop()
     assert r.status_code == 401 and "[webhooks.aftership] secret" in r.json()["error"]
+
+
+async def test_rejected_for_a_missing_secret_verifies_and_replays_once_it_is_set(db):
+    from shopdesk.commands.inbox import check_signature
+
+    app = create_app(db, csrf_secret="x")  # no secrets configured yet
+    body = sample("shopify_order_object_as_webhook_body.json")
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="https://shop.example"
+    ) as client:
+        path, headers = signed("shopify", body, topic="orders/create")
+        first = await client.post(path, content=body, headers=headers)
+        path, headers = signed("shippo", sample(TRACKER_SAMPLES["shippo"][0]), secret="guess-1234")
+        second = await client.post(
+            path, content=sample(TRACKER_SAMPLES["shippo"][0]), headers=headers
+        )
+        await app.state["ingest"].stop()
+    assert first.status_code == second.status_code == 401
+    configured = dataclasses.replace(db, webhook_secrets=dict(SECRETS))
+    entry = await inbox.get_entry(first.json()["id"])
+    assert "no secret is configured" in check_signature(db, entry)
+    assert check_signature(configured, entry) == ""
+    assert await inbox.replay(entry.row.id) == ("processed", "")
+    assert (await queries.order_view(db, "1001")).shipments[
+        0
+    ].tracking_number == "1Z1234512345123456"
+    forged = await inbox.get_entry(second.json()["id"])
+    assert "token-sha256" in forged.headers and "guess-1234" not in json.dumps(forged.headers)
+    assert "wrong token" in check_signature(configured, forged)
