@@ -35,10 +35,18 @@ from shopdesk.db import close_db, init_db
 CONNECTIONS = 32
 TARGET = 1000.0
 SECRET = "bench-easypost-secret"
-STEPS = ("Shipment information received", "Picked up by courier", "Departed facility",
-         "Arrived at sort facility", "Departed sort facility", "In transit to destination",
-         "Arrived at destination facility", "Processed at local depot", "Out for delivery",
-         "Delivered, left with neighbour")
+STEPS = (
+    "Shipment information received",
+    "Picked up by courier",
+    "Departed facility",
+    "Arrived at sort facility",
+    "Departed sort facility",
+    "In transit to destination",
+    "Arrived at destination facility",
+    "Processed at local depot",
+    "Out for delivery",
+    "Delivered, left with neighbour",
+)
 STATUSES = ("pre_transit",) + ("in_transit",) * 7 + ("out_for_delivery", "delivered")
 
 LUA = r"""
@@ -76,17 +84,33 @@ def deliveries(parcels: int) -> list[str]:
     for step, (text, status) in enumerate(zip(STEPS, STATUSES, strict=True)):
         for p in range(parcels):
             at = start + timedelta(hours=step * 7, seconds=p)
-            body = json.dumps({
-                "id": f"evt_{step}_{p}", "object": "Event", "description": "tracker.updated",
-                "result": {"object": "Tracker", "tracking_code": tracking_number(p),
-                           "carrier": "DHL", "status": status,
-                           "tracking_details": [{
-                               "object": "TrackingDetail", "message": text, "status": status,
-                               "datetime": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                               "tracking_location": {"city": "Hub", "country": "DE"}}]}},
-                separators=(",", ":"))
-            signature = "hmac-sha256-hex=" + hmac.new(SECRET.encode(), body.encode(),
-                                                      hashlib.sha256).hexdigest()
+            body = json.dumps(
+                {
+                    "id": f"evt_{step}_{p}",
+                    "object": "Event",
+                    "description": "tracker.updated",
+                    "result": {
+                        "object": "Tracker",
+                        "tracking_code": tracking_number(p),
+                        "carrier": "DHL",
+                        "status": status,
+                        "tracking_details": [
+                            {
+                                "object": "TrackingDetail",
+                                "message": text,
+                                "status": status,
+                                "datetime": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                "tracking_location": {"city": "Hub", "country": "DE"},
+                            }
+                        ],
+                    },
+                },
+                separators=(",", ":"),
+            )
+            signature = (
+                "hmac-sha256-hex="
+                + hmac.new(SECRET.encode(), body.encode(), hashlib.sha256).hexdigest()
+            )
             lines.append(f"{signature}\t{body}")
     return lines
 
@@ -95,8 +119,16 @@ async def start_server(data_dir: Path, config: Path, port: int) -> asyncio.subpr
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
     env.update(SHOPDESK_DATA_DIR=str(data_dir), SHOPDESK_CONFIG=str(config))
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "shopdesk", "serve", "--no-worker", "--port", str(port),
-        env=env, stderr=asyncio.subprocess.DEVNULL)
+        sys.executable,
+        "-m",
+        "shopdesk",
+        "serve",
+        "--no-worker",
+        "--port",
+        str(port),
+        env=env,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while True:
         if proc.returncode is not None:
@@ -112,16 +144,29 @@ async def start_server(data_dir: Path, config: Path, port: int) -> asyncio.subpr
             await asyncio.sleep(0.1)
 
 
-async def load(port: int, script: Path, data: Path, path: str, ctype: str,
-               seconds: float) -> dict:
-    lua = script.read_text().replace("args_path", json.dumps(path)).replace(
-        "args_ctype", json.dumps(ctype))
+async def load(port: int, script: Path, data: Path, path: str, ctype: str, seconds: float) -> dict:
+    lua = (
+        script.read_text()
+        .replace("args_path", json.dumps(path))
+        .replace("args_ctype", json.dumps(ctype))
+    )
     run_script = script.with_name(f"run-{abs(hash(path))}.lua")
     run_script.write_text(lua)
     wrk = await asyncio.create_subprocess_exec(
-        "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "--timeout", "10s",
-        "-s", str(run_script), f"http://127.0.0.1:{port}", "--", str(data),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        "wrk",
+        "-t1",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(run_script),
+        f"http://127.0.0.1:{port}",
+        "--",
+        str(data),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await wrk.communicate()
     if wrk.returncode:
         raise RuntimeError(f"wrk failed: {err.decode()}")
@@ -140,7 +185,8 @@ def counts(db: Path) -> tuple[int, int]:
     try:
         events = conn.execute("SELECT count(*) FROM tracking_event").fetchone()[0]
         waiting = conn.execute(
-            "SELECT count(*) FROM raw_input WHERE status = 'accepted'").fetchone()[0]
+            "SELECT count(*) FROM raw_input WHERE status = 'accepted'"
+        ).fetchone()[0]
         return events, waiting
     finally:
         conn.close()
@@ -167,10 +213,12 @@ async def run(quick: bool = False) -> dict:
     port = free_port()
     proc = await start_server(settings.data_dir, config, port)
     try:
-        await load(port, script, ping, "/hooks/woocommerce",
-                   "application/x-www-form-urlencoded", 1)  # warm-up
-        bare = await load(port, script, ping, "/hooks/woocommerce",
-                          "application/x-www-form-urlencoded", seconds)
+        await load(
+            port, script, ping, "/hooks/woocommerce", "application/x-www-form-urlencoded", 1
+        )  # warm-up
+        bare = await load(
+            port, script, ping, "/hooks/woocommerce", "application/x-www-form-urlencoded", seconds
+        )
         before, _ = counts(db)
         began = time.perf_counter()
         hooks = await load(port, script, data, "/hooks/easypost", "application/json", seconds)
@@ -193,10 +241,10 @@ async def run(quick: bool = False) -> dict:
     return {
         "benchmark": "webhooks",
         "description": f"signed EasyPost tracker.updated posts, one new scan each, to "
-                       f"shopdesk serve (SQLite, {parcels:,} parcels) from wrk at "
-                       f"{CONNECTIONS} connections for {seconds}s",
+        f"shopdesk serve (SQLite, {parcels:,} parcels) from wrk at "
+        f"{CONNECTIONS} connections for {seconds}s",
         "baseline": "the same server answering the WooCommerce ping route (a bare 200 that "
-                    "does nothing), same wrk settings, same run",
+        "does nothing), same wrk settings, same run",
         "events": events,
         "wrapped": hooks["requests"] > len(lines),
         "drain_seconds": total - hooks["seconds"],
@@ -205,11 +253,20 @@ async def run(quick: bool = False) -> dict:
         "figures": {
             "bare 200 (baseline) req/s": {"value": bare_rps, "unit": "req/s", "ratio": 1.0},
             "bare 200 p99": {"value": bare["p99_us"] / 1000, "unit": "ms", "ratio": 1.0},
-            "webhooks req/s (answered)": {"value": hook_rps, "unit": "req/s",
-                                          "ratio": hook_rps / bare_rps},
-            "webhooks p99": {"value": hooks["p99_us"] / 1000, "unit": "ms",
-                             "ratio": hooks["p99_us"] / bare["p99_us"]},
-            "tracking events recorded/s": {"value": rate, "unit": "events/s",
-                                           "ratio": rate / bare_rps},
+            "webhooks req/s (answered)": {
+                "value": hook_rps,
+                "unit": "req/s",
+                "ratio": hook_rps / bare_rps,
+            },
+            "webhooks p99": {
+                "value": hooks["p99_us"] / 1000,
+                "unit": "ms",
+                "ratio": hooks["p99_us"] / bare["p99_us"],
+            },
+            "tracking events recorded/s": {
+                "value": rate,
+                "unit": "events/s",
+                "ratio": rate / bare_rps,
+            },
         },
     }

@@ -88,8 +88,11 @@ async def store(batch: Sequence[Incoming]) -> list[Stored]:
             ids = {}
     results, seen = [], set()
     for k in keys:  # the second of two identical deliveries in one batch is a duplicate too
-        results.append(Stored(known.get(k) or ids[k], True) if k in known or k in seen
-                       else Stored(ids[k], False))
+        results.append(
+            Stored(known.get(k) or ids[k], True)
+            if k in known or k in seen
+            else Stored(ids[k], False)
+        )
         seen.add(k)
     return results
 
