@@ -19,6 +19,8 @@ BENCHMARKS = {
               "vs Litestar hello-world and raw aiosqlite+Jinja",
     "exceptions": "the owner's exceptions queue on a large shop vs raw sqlite3 reading the "
                   "same rows",
+    "webhooks": "signed tracking webhooks (events/s, p99) into a real shopdesk serve vs the "
+                "same server's bare 200 route",
     "notify": "notifications/s through Sender (SMTP, json://) at 1/10/50 concurrent vs raw "
               "aiosmtplib/httpx, plus Apprise as-is",
 }

@@ -22,6 +22,7 @@ from litestar.template import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from portal.controllers.api import api_router
+from portal.controllers.hooks import REJECTED_PER_CLIENT, hooks_router
 from portal.controllers.lookup import LookupController
 from portal.controllers.returns import ReturnController, ReturnFormController
 from portal.controllers.tracking import PageCache, TrackingController
@@ -31,6 +32,7 @@ from portal.security import RateLimiter, security_headers
 from shopdesk import __version__
 from shopdesk.config import Settings
 from shopdesk.errors import InvalidInput, NotFound
+from shopdesk.webhooks.ingest import Ingest
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -60,8 +62,8 @@ class Metrics:
                 await app(scope, receive, remember)
             finally:
                 route = scope.get("path", "").split("/")[1] or "root"
-                route = route if route in ("t", "r", "track", "u", "api", "healthz", "metrics",
-                                           "static") \
+                route = route if route in ("t", "r", "track", "u", "api", "hooks", "healthz",
+                                           "metrics", "static") \
                     else "other"
                 self.requests[(route, status[0])] += 1
                 self.seconds[route] += time.perf_counter() - began
@@ -81,10 +83,11 @@ def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litesta
 
     state_metrics = Metrics()
     page_cache = PageCache()
+    ingest = Ingest()
     app = Litestar(
         route_handlers=[
             TrackingController, LookupController, UnsubscribeController, ReturnController,
-            ReturnFormController, api_router, healthz, metrics,
+            ReturnFormController, api_router, hooks_router, healthz, metrics,
             theme, root,
             create_static_files_router("/static", directories=[HERE / "static"],
                                        cache_control=None),
@@ -94,7 +97,7 @@ def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litesta
         csrf_config=CSRFConfig(secret=csrf_secret or secrets.token_hex(32),
                                cookie_httponly=True, cookie_samesite="strict",
                                cookie_secure=settings.public_url.startswith("https://"),
-                               exclude=["/healthz", "/metrics", "/api"]),
+                               exclude=["/healthz", "/metrics", "/api", "/hooks"]),
         exception_handlers={
             NotFound: lambda request, exc: error_page(request, 404),
             NotFoundException: lambda request, exc: error_page(request, 404),
@@ -102,11 +105,14 @@ def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litesta
             HTTPException: lambda request, exc: error_page(request, exc.status_code),
         },
         middleware=[state_metrics.middleware, page_cache.middleware, security_headers],
-        request_max_body_size=MAX_BODY,
+        request_max_body_size=MAX_BODY,  # /hooks has its own, larger limit
+        on_startup=[ingest.start],
+        on_shutdown=[ingest.stop],
         openapi_config=OpenAPIConfig(title="shopdesk", version=__version__, path="/api/schema"),
         logging_config=None,  # shopdesk logs its own way; no background listener thread
         state={"settings": settings, "metrics": state_metrics, "page_cache": page_cache,
-               "lookup_limiter": RateLimiter(limit=10, window=600.0)},
+               "lookup_limiter": RateLimiter(limit=10, window=600.0), "ingest": ingest,
+               "hook_limiter": RateLimiter(limit=REJECTED_PER_CLIENT, window=600.0)},
         debug=False,
         lifespan=[follow_feed],
     )

@@ -187,6 +187,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key", metavar="KEY", help="the key's prefix (sd_…) or id")
     p.set_defaults(**_command("shopdesk.commands.apikey", "revoke"))
 
+    hooks = add("inbox", "Webhook deliveries: list, inspect and replay.").add_subparsers(
+        dest="what", metavar="WHAT", required=True)
+    p = hooks.add_parser("list", parents=[common], help="webhook deliveries, newest first",
+                         description="Webhook deliveries, newest first, with their status: "
+                         "accepted, processed, unmatched, ignored, error or rejected.")
+    p.add_argument("--status", choices=("accepted", "processed", "unmatched", "ignored",
+                                         "error", "rejected"))
+    p.add_argument("--source", choices=("shopify", "woocommerce", "easypost", "shippo",
+                                        "aftership", "17track", "generic"))
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="rows (default 50)")
+    p.set_defaults(**_command("shopdesk.commands.inbox", "list_deliveries"))
+    p = hooks.add_parser("show", parents=[common], help="one delivery: body, headers, outcome",
+                         description="Show one delivery: its body (pretty-printed), the "
+                         "headers kept with it and why it was rejected or failed.")
+    p.add_argument("id", type=int, metavar="ID")
+    p.set_defaults(**_command("shopdesk.commands.inbox", "show"))
+    p = hooks.add_parser(
+        "replay", parents=[common], help="process a stored delivery again",
+        description="Process a stored delivery again, on your explicit command: an unmatched "
+        "one once its parcel or order exists, a failed one after a fix, a rejected one after "
+        "you set the right secret. A rejected delivery is checked again against the secret "
+        "configured now, with the signature headers stored with it; if it still does not "
+        "verify, only --force processes it (you vouch for a body nobody signed).")
+    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("--force", action="store_true",
+                   help="process a rejected delivery even though its signature does not verify")
+    p.set_defaults(**_command("shopdesk.commands.inbox", "replay"))
+
     tracking = add("tracking", "Tools for the milestone engine.").add_subparsers(
         dest="what", metavar="WHAT", required=True)
     p = tracking.add_parser(

@@ -30,6 +30,10 @@ _WHOLE_NUMBERS = frozenset({"handling_days", "max_attempts", "history_hours", "l
                             "label_only_days", "stalled_days", "return_window_days",
                             "return_send_days"})
 RETURN_APPROVALS = ("auto", "owner")
+# Sources that may post to /hooks/<source>; each takes [webhooks.<source>] secret = "...".
+WEBHOOK_SOURCES = ("shopify", "woocommerce", "easypost", "shippo", "aftership", "17track",
+                   "generic")
+MIN_SECRET = 8
 _QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -87,6 +91,9 @@ class Settings:
     non_returnable_skus: tuple[str, ...] = ()
     # The portal: proxies whose X-Forwarded-For is believed (addresses or CIDR networks).
     trusted_proxies: tuple[str, ...] = ()
+    # Webhooks: the secret per source ([webhooks.<source>] secret); a source without one
+    # accepts nothing.
+    webhook_secrets: dict[str, str] = field(default_factory=dict)
     config_path: Path | None = None
     showing_demo: bool = False  # no shop of its own yet: the commands show the demo shop
 
@@ -214,6 +221,9 @@ def _has_demo_only() -> bool:
 def _flatten(document: dict[str, Any], path: Path) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for section, table in document.items():
+        if section == "webhooks" and isinstance(table, dict):
+            values["webhook_secrets"] = _webhook_secrets(table, path)
+            continue
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: '{section}' must be a [section]; known sections: "
                               f"{', '.join(sorted({s for s, _ in _KEYS}))}")
@@ -225,6 +235,28 @@ def _flatten(document: dict[str, Any], path: Path) -> dict[str, Any]:
                 raise ConfigError(f"{path}: unknown setting {section}.{key} ({allowed})")
             values[name] = _convert(f"{section}.{key}", name, value)
     return values
+
+
+def _webhook_secrets(table: dict[str, Any], path: Path) -> dict[str, str]:
+    """``[webhooks.<source>] secret = "..."`` tables → {source: secret}."""
+    secrets: dict[str, str] = {}
+    for source, entry in table.items():
+        if source not in WEBHOOK_SOURCES:
+            raise ConfigError(f"{path}: unknown webhook source [webhooks.{source}]; known: "
+                              f"{', '.join(WEBHOOK_SOURCES)}")
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: webhooks.{source} must be a [webhooks.{source}] table "
+                              "with secret = \"...\"")
+        unknown = set(entry) - {"secret"}
+        if unknown:
+            raise ConfigError(f"{path}: unknown setting webhooks.{source}.{sorted(unknown)[0]} "
+                              "(known keys: secret)")
+        secret = entry.get("secret", "")
+        if not isinstance(secret, str):
+            raise ConfigError(f"webhooks.{source}.secret must be a string, got {secret!r}")
+        if secret:
+            secrets[source] = secret
+    return secrets
 
 
 def _convert(key: str, name: str, value: Any) -> Any:
@@ -374,6 +406,14 @@ def _validate(s: Settings) -> None:
         except ValueError:
             raise ConfigError(f"portal.trusted_proxies: {proxy!r} is not an IP address or "
                               "network such as \"127.0.0.1\" or \"10.0.0.0/8\"") from None
+    for source, secret in s.webhook_secrets.items():
+        if source not in WEBHOOK_SOURCES:
+            raise ConfigError(f"unknown webhook source {source!r}; known: "
+                              f"{', '.join(WEBHOOK_SOURCES)}")
+        if secret and (len(secret) < MIN_SECRET or secret != secret.strip()):
+            raise ConfigError(f"webhooks.{source}.secret must be at least {MIN_SECRET} "
+                              "characters without leading or trailing spaces (copy it from "
+                              f"the {source} settings page); got one of {len(secret)}")
     url = s.database_url
     if url and not url.startswith(("sqlite://", "postgres://", "postgresql://", "psycopg://")):
         raise ConfigError("database.url must start with sqlite:// or postgres:// "

@@ -129,7 +129,13 @@ class Note(Model):
 
 
 class RawInput(Model):
-    """Every imported row or received body, stored before it is interpreted."""
+    """Every imported row or received body, stored before it is interpreted.
+
+    Webhooks (source ``hook:<name>``) are accepted, then processed, unmatched (no such
+    parcel or order yet), ignored (nothing to do) or error, or rejected (bad signature or
+    body, never processed unless the owner replays it). ``digest`` is the dedupe key: the
+    source's delivery id (or the body's hash) for accepted deliveries.
+    """
 
     id = fields.IntField(primary_key=True)
     source = fields.CharField(max_length=32)
@@ -139,6 +145,10 @@ class RawInput(Model):
     status = fields.CharField(max_length=16, default="pending", db_index=True)
     error = fields.TextField(default="")
     received_at = fields.DatetimeField(auto_now_add=True)
+    event_id = fields.CharField(max_length=200, default="")  # the source's delivery id
+    topic = fields.CharField(max_length=100, default="")  # e.g. orders/create
+    headers = fields.TextField(default="")  # JSON: the request headers that matter
+    processed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "raw_input"

@@ -1,0 +1,344 @@
+"""The webhook inbox: every delivery stored raw, then processed through the services.
+
+A delivery is ``accepted`` (verified, stored, not yet processed), then ``processed``,
+``unmatched`` (it names a parcel or order shopdesk does not have yet: replay it later),
+``ignored`` (nothing in it to act on) or ``error`` (the services refused it; the reason is
+kept). A ``rejected`` delivery (bad signature or body) is kept for the owner and processed
+only when they replay it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from shopdesk.errors import AlreadyExists, Conflict, InvalidInput, NotFound, ShopdeskError
+from shopdesk.models import Order, RawInput
+from shopdesk.services.common import utcnow
+from shopdesk.services.orders import cancel_order, create_orders
+from shopdesk.services.shipments import add_shipment, record_events
+from shopdesk.tracking.carriers import clean_tracking_number
+from shopdesk.webhooks import PARSERS, Malformed, Work, webhook_source
+from shopdesk.webhooks.work import NewParcel
+
+log = logging.getLogger("shopdesk.webhooks")
+STATUSES = ("accepted", "processed", "unmatched", "ignored", "error", "rejected")
+
+
+@dataclass(slots=True)
+class Incoming:
+    """One delivery to store: accepted (with its parsed work) or rejected (with why)."""
+
+    source: str  # shopify, woocommerce, …
+    body: str
+    headers: dict[str, str]
+    key: str  # dedupe key (RawInput.digest)
+    status: str = "accepted"
+    error: str = ""
+    topic: str = ""
+    event_id: str = ""
+    ref: str = ""  # where it came from (the client address)
+    work: Work | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    id: int
+    duplicate: bool  # the same delivery was stored before: nothing new
+
+
+async def store(batch: Sequence[Incoming]) -> list[Stored]:
+    """Store deliveries durably, in one transaction; a delivery whose key is stored already
+    (a retry or a replay by the sender) stores nothing and is reported as a duplicate."""
+    keys = [item.key for item in batch]
+    async with in_transaction():
+        known = dict(await RawInput.filter(digest__in=keys).values_list("digest", "id"))
+        fresh: dict[str, RawInput] = {}
+        for item in batch:
+            if item.key not in known and item.key not in fresh:
+                fresh[item.key] = RawInput(
+                    source=webhook_source(item.source),
+                    ref=item.ref[:300],
+                    digest=item.key,
+                    body=item.body,
+                    status=item.status,
+                    error=item.error,
+                    event_id=item.event_id[:200],
+                    topic=item.topic[:100],
+                    headers=json.dumps(item.headers, ensure_ascii=False),
+                )
+        if fresh:
+            try:
+                async with in_transaction():
+                    await RawInput.bulk_create(list(fresh.values()))
+            except IntegrityError:  # another process stored one of them meanwhile
+                for row in fresh.values():
+                    if not await RawInput.exists(digest=row.digest):
+                        await row.save()
+            ids = dict(await RawInput.filter(digest__in=list(fresh)).values_list("digest", "id"))
+        else:
+            ids = {}
+    results, seen = [], set()
+    for k in keys:  # the second of two identical deliveries in one batch is a duplicate too
+        results.append(
+            Stored(known.get(k) or ids[k], True)
+            if k in known or k in seen
+            else Stored(ids[k], False)
+        )
+        seen.add(k)
+    return results
+
+
+async def process(batch: Sequence[tuple[int, Work | None]]) -> None:
+    """Carry out accepted deliveries: tracking-only ones together in one transaction, the
+    others one by one; each delivery's outcome is recorded on its row. Never raises for a
+    delivery's content."""
+    wanted = dict(batch)
+    rows = {r.id: r for r in await RawInput.filter(id__in=list(wanted), status="accepted")}
+    works: dict[int, Work] = {}
+    outcomes: dict[int, tuple[str, str]] = {}
+    for raw_id in sorted(rows):
+        row = rows[raw_id]
+        try:
+            works[raw_id] = wanted[raw_id] or PARSERS[row.source.removeprefix("hook:")](
+                row.topic, row.body
+            )
+        except (Malformed, KeyError) as exc:
+            outcomes[raw_id] = ("error", str(exc))
+    tracking = {i: w for i, w in works.items() if w.events_only and not w.ignored}
+    for raw_id, work in works.items():
+        if work.ignored:
+            outcomes[raw_id] = ("ignored", work.ignored)
+    if tracking:
+        try:
+            async with in_transaction():
+                outcomes.update(await _record(tracking))
+                await _mark(outcomes)
+            outcomes = {}
+        except ShopdeskError:  # one bad event: take them one at a time to find it
+            for raw_id, work in tracking.items():
+                outcomes[raw_id] = await _one(work)
+    for raw_id, work in works.items():
+        if raw_id not in tracking and not work.ignored:
+            outcomes[raw_id] = await _one(work)
+    await _mark(outcomes)
+
+
+async def _record(tracking: dict[int, Work]) -> dict[int, tuple[str, str]]:
+    """Record every delivery's events in one call; their outcomes by delivery."""
+    events = [e for work in tracking.values() for e in work.events]
+    result = await record_events(events)
+    unknown = set(result.unknown)
+    outcomes = {}
+    for raw_id, work in tracking.items():
+        missing = sorted({_clean(e.tracking_number) for e in work.events} & unknown)
+        outcomes[raw_id] = _unmatched(missing) if missing else ("processed", "")
+    return outcomes
+
+
+def _clean(number: str) -> str:
+    try:
+        return clean_tracking_number(number)
+    except InvalidInput:
+        return number
+
+
+def _unmatched(numbers: list[str]) -> tuple[str, str]:
+    return (
+        "unmatched",
+        f"no parcel with tracking number {', '.join(numbers)} yet; add it "
+        "(shopdesk ship NUMBER --tracking T), then 'shopdesk inbox replay' this delivery",
+    )
+
+
+async def _one(work: Work) -> tuple[str, str]:
+    """Carry out one delivery in one transaction; its outcome."""
+    try:
+        async with in_transaction():
+            return await _apply(work)
+    except _Unmatched as exc:
+        return ("unmatched", str(exc))
+    except ShopdeskError as exc:
+        return ("error", str(exc))
+    except IntegrityError as exc:
+        return ("error", f"clashes with a stored record: {exc}")
+
+
+async def _apply(work: Work) -> tuple[str, str]:
+    if work.orders:
+        await create_orders(work.orders)
+    for number, reason in work.cancels:
+        with contextlib.suppress(Conflict):  # delivered already: nothing to cancel here
+            await cancel_order(number, reason)
+    missing_orders = []
+    for parcel in work.parcels:
+        number = await _order_number(parcel)
+        if number is None:
+            missing_orders.append(
+                parcel.external_order[1] if parcel.external_order else parcel.order_number or "?"
+            )
+            continue
+        # Known already, or for a cancelled order (kept out, as the services decide).
+        with contextlib.suppress(AlreadyExists, Conflict):
+            await add_shipment(
+                number,
+                parcel.tracking_number,
+                carrier=parcel.carrier,
+                service=parcel.service,
+                shipped_at=parcel.shipped_at,
+            )
+    if missing_orders:
+        raise _Unmatched(
+            f"no order {', '.join(missing_orders)} yet (it may still be on its "
+            "way); 'shopdesk inbox replay' this delivery once the order is in"
+        )
+    if work.events:
+        result = await record_events(work.events)
+        if result.unknown:
+            return _unmatched(sorted(set(result.unknown)))
+    return ("processed", "")
+
+
+class _Unmatched(NotFound):
+    pass
+
+
+async def _order_number(parcel: NewParcel) -> str | None:
+    """The shopdesk order a parcel belongs to: by the shop's order id, else by number."""
+    if parcel.external_order:
+        sources, external_id = parcel.external_order
+        found = await Order.filter(source__in=list(sources), external_id=external_id).values_list(
+            "number", flat=True
+        )
+        if found:
+            return found[0]
+    if parcel.order_number:
+        number = parcel.order_number.strip().removeprefix("#")
+        if await Order.exists(number=number):
+            return number
+    return None
+
+
+async def _mark(outcomes: dict[int, tuple[str, str]]) -> None:
+    """Record outcomes, one UPDATE per distinct (status, reason)."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for raw_id, (status, error) in outcomes.items():
+        groups[(status, error)].append(raw_id)
+    now = utcnow()
+    for (status, error), ids in groups.items():
+        if status == "error" or status == "unmatched":
+            log.info("webhook deliveries %s %s: %s", ids, status, error)
+        await RawInput.filter(id__in=ids).update(
+            status=status, error=error[:2000], processed_at=now
+        )
+
+
+async def recover() -> list[int]:
+    """Deliveries stored but not processed (the process stopped in between), oldest first."""
+    return list(
+        await RawInput.filter(status="accepted", source__startswith="hook:")
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+# --- the owner's view -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    id: int
+    source: str
+    topic: str
+    event_id: str
+    status: str
+    error: str
+    received_at: datetime
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEntry:
+    row: InboxRow
+    body: str
+    headers: dict[str, str]
+    ref: str
+    processed_at: datetime | None
+
+
+def _row(r: RawInput, size: int) -> InboxRow:
+    return InboxRow(
+        r.id,
+        r.source.removeprefix("hook:"),
+        r.topic,
+        r.event_id,
+        r.status,
+        r.error,
+        r.received_at,
+        size,
+    )
+
+
+async def list_inbox(
+    status: str | None = None, source: str | None = None, limit: int = 50
+) -> list[InboxRow]:
+    """Webhook deliveries, newest first."""
+    query = RawInput.filter(source__startswith="hook:")
+    if status:
+        query = query.filter(status=status)
+    if source:
+        query = query.filter(source=webhook_source(source))
+    rows = (
+        await query.order_by("-id")
+        .limit(limit)
+        .only("id", "source", "topic", "event_id", "status", "error", "received_at")
+    )
+    return [_row(r, 0) for r in rows]
+
+
+async def get_entry(raw_id: int) -> InboxEntry:
+    """One delivery with its body and headers.
+
+    Raises:
+        NotFound: no webhook delivery with that id.
+    """
+    row = await RawInput.get_or_none(id=raw_id, source__startswith="hook:")
+    if row is None:
+        raise NotFound(f"no webhook delivery {raw_id} ('shopdesk inbox list' shows them)")
+    try:
+        headers = json.loads(row.headers) if row.headers else {}
+    except ValueError:
+        headers = {}
+    return InboxEntry(
+        _row(row, len(row.body.encode())), row.body, headers, row.ref, row.processed_at
+    )
+
+
+async def replay(raw_id: int) -> tuple[str, str]:
+    """Process a stored delivery again, whatever its status (the owner's explicit command):
+    read its body afresh, carry it out, record and return the outcome.
+
+    Raises:
+        NotFound: no webhook delivery with that id.
+    """
+    entry = await get_entry(raw_id)
+    source = entry.row.source
+    try:
+        work = PARSERS[source](entry.row.topic, entry.body)
+    except (Malformed, KeyError) as exc:
+        outcome = (
+            "error",
+            str(exc) if not isinstance(exc, KeyError) else f"unknown source {source}",
+        )
+    else:
+        outcome = ("ignored", work.ignored) if work.ignored else await _one(work)
+    await _mark({raw_id: outcome})
+    return outcome
