@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import jinja2
@@ -37,7 +38,8 @@ try:  # Babel is optional: the catalogs carry the same names for the fallback
 except ImportError:  # pragma: no cover - depends on the environment
     _babel_format_date = None
 
-__all__ = ["Catalog", "catalog", "environment", "format_day", "format_day_fallback",
+__all__ = ["Catalog", "catalog", "environment", "format_amount", "format_day",
+           "format_day_fallback",
            "format_window", "locales", "markdown_escape", "markdown_url", "render"]
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -58,6 +60,7 @@ SMS_VARIANTS_DELAYED = ((True, True, True), (False, True, True), (False, False, 
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _DATE_TOKEN = re.compile(r"EEE|MMM|d")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_NUMBERS = MappingProxyType({"decimal": ".", "group": ","})
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,7 @@ class Catalog:
     locale: str
     texts: Mapping[str, str]
     dates: Mapping[str, Any]
+    numbers: Mapping[str, str] = field(default_factory=lambda: _NUMBERS)
 
     def t(self, key: str, /, **values: object) -> str:
         """The text for ``key`` with ``values`` filled in."""
@@ -96,8 +100,9 @@ def catalog(locale: str) -> Catalog:
 def _load(lang: str) -> Catalog:
     data = json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
     if lang == DEFAULT_LOCALE:
-        return Catalog(lang, data["text"], data["date"])
-    return Catalog(lang, {**_load(DEFAULT_LOCALE).texts, **data["text"]}, data["date"])
+        return Catalog(lang, data["text"], data["date"], data.get("number", _NUMBERS))
+    return Catalog(lang, {**_load(DEFAULT_LOCALE).texts, **data["text"]}, data["date"],
+                   data.get("number", _NUMBERS))
 
 
 def format_day(day: date, cat: Catalog) -> str:
@@ -115,6 +120,20 @@ def format_day_fallback(day: date, cat: Catalog) -> str:
     names = {"EEE": cat.dates["weekdays"][day.weekday()],
              "MMM": cat.dates["months"][day.month - 1], "d": str(day.day)}
     return _DATE_TOKEN.sub(lambda match: names[match.group()], cat.dates["pattern"])
+
+
+def format_amount(minor: int, currency: str, locale: str) -> str:
+    """Money as the locale writes it, with the currency code: "1,234.50 EUR" in English,
+    "1.234,50 EUR" in German."""
+    from shopdesk.parsing import minor_exponent
+
+    numbers = catalog(locale).numbers
+    exponent = minor_exponent(currency)
+    whole, _, fraction = f"{abs(minor) / 10**exponent:,.{exponent}f}".partition(".")
+    text = whole.replace(",", numbers["group"])
+    if fraction:
+        text += numbers["decimal"] + fraction
+    return f"{'-' if minor < 0 else ''}{text} {currency}"
 
 
 @lru_cache(maxsize=4096)

@@ -152,9 +152,12 @@ class ReturnOptions:
     order_number: str
     currency: str
     allowed: bool  # a return can be started now
-    why_not: str  # "" when allowed: otherwise what the customer sees
+    why_not: str  # "" when allowed: otherwise why not, in English
     closes_on: date | None  # the last day of the return window (shop's time zone)
     items: tuple[ReturnableItem, ...]
+    # "" when allowed, else why not as a code for pages that word it themselves: cancelled,
+    # not_delivered, window_closed (see closes_on) or nothing_left
+    why_not_code: str = ""
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -164,23 +167,26 @@ def return_url(settings: Settings, token: str) -> str:
     return f"{settings.public_url.rstrip('/')}/r/{token}"
 
 
-def clean_text(text: str, field: str, limit: int, *, required: bool = False) -> str:
+def clean_text(text: str, field: str, limit: int, *, required: bool = False,
+               code: str = "") -> str:
     """Customer or owner text as stored: trimmed, control characters (NUL included) removed
     except line breaks and tabs, line breaks as ``\\n``. HTML stays as typed: it is text,
     escaped wherever it is shown.
 
     Raises:
-        InvalidInput: empty when required, or longer than ``limit`` characters.
+        InvalidInput: empty when required (code ``<code>_missing``), or longer than ``limit``
+            characters (``<code>_too_long``).
     """
     if not isinstance(text, str):
-        raise InvalidInput(f"{field} must be text")
+        raise InvalidInput(f"{field} must be text", code=f"{code}_missing" if code else "")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(c for c in text if c in "\n\t" or not (ord(c) < 32 or 127 <= ord(c) < 160))
     text = text.strip()
     if required and not text:
-        raise InvalidInput(f"please give {field}")
+        raise InvalidInput(f"please give {field}", code=f"{code}_missing" if code else "")
     if len(text) > limit:
-        raise InvalidInput(f"{field} is {len(text)} characters long; at most {limit}, please")
+        raise InvalidInput(f"{field} is {len(text)} characters long; at most {limit}, please",
+                           code=f"{code}_too_long" if code else "", limit=limit)
     return text
 
 
@@ -293,21 +299,25 @@ async def _order_by_token(order_token: str, *, lock: bool = False) -> Order:
     return order
 
 
-async def _window(settings: Settings, order: Order, now: datetime) -> tuple[str, date | None]:
-    """("" or why a return cannot start, the last day of the window)."""
+async def _window(settings: Settings, order: Order,
+                  now: datetime) -> tuple[str, str, date | None]:
+    """("" or the code of why a return cannot start, "" or why in English, the last day of
+    the window)."""
     if order.cancelled_at:
-        return f"order {order.number} was cancelled, so there is nothing to return", None
+        return "cancelled", f"order {order.number} was cancelled, so there is nothing to " \
+            "return", None
     delivered = await Shipment.filter(order_id=order.id, delivered_at__isnull=False) \
         .order_by("-delivered_at").limit(1).values_list("delivered_at", flat=True)
     if not delivered:
-        return (f"order {order.number} has not been delivered yet; a return can be started "
-                "once it has arrived"), None
+        return "not_delivered", (f"order {order.number} has not been delivered yet; a return "
+                                 "can be started once it has arrived"), None
     zone = settings.zone
     closes_on = delivered[0].astimezone(zone).date() + timedelta(days=settings.return_window_days)
     if now.astimezone(zone).date() > closes_on:
-        return (f"the {settings.return_window_days}-day return window for order {order.number} "
-                f"closed on {closes_on:%Y-%m-%d}; please contact the shop"), closes_on
-    return "", closes_on
+        return "window_closed", (f"the {settings.return_window_days}-day return window for "
+                                 f"order {order.number} closed on {closes_on:%Y-%m-%d}; please "
+                                 "contact the shop"), closes_on
+    return "", "", closes_on
 
 
 async def _taken(order_id: int) -> dict[int, list[tuple[str, int]]]:
@@ -330,7 +340,7 @@ async def return_options(settings: Settings, order_token: str, *,
         NotFound: no order has this token.
     """
     order = await _order_by_token(order_token)
-    why_not, closes_on = await _window(settings, order, _now(now))
+    code, why_not, closes_on = await _window(settings, order, _now(now))
     taken = await _taken(order.id)
     items = tuple(
         ReturnableItem(
@@ -342,27 +352,30 @@ async def return_options(settings: Settings, order_token: str, *,
         for item in await OrderItem.filter(order_id=order.id).order_by("id")
     )
     if not why_not and not any(i.returnable and not i.excluded for i in items):
-        why_not = f"nothing in order {order.number} can be returned any more"
-    return ReturnOptions(order.number, order.currency, not why_not, why_not, closes_on, items)
+        code, why_not = "nothing_left", f"nothing in order {order.number} can be returned any more"
+    return ReturnOptions(order.number, order.currency, not why_not, why_not, closes_on, items,
+                         code)
 
 
 def _check_items(items: Mapping[int, int]) -> dict[int, int]:
     if not isinstance(items, Mapping):
-        raise InvalidInput("items must map order item ids to quantities")
+        raise InvalidInput("items must map order item ids to quantities", code="no_items")
     wanted: dict[int, int] = {}
     for key, quantity in items.items():
         try:
             item_id = int(key)
         except (TypeError, ValueError):
-            raise InvalidInput(f"item {key!r} is not an item id") from None
+            raise InvalidInput(f"item {key!r} is not an item id", code="unknown_item") from None
         if not isinstance(quantity, int) or isinstance(quantity, bool):
-            raise InvalidInput(f"the quantity for item {item_id} must be a whole number")
+            raise InvalidInput(f"the quantity for item {item_id} must be a whole number",
+                               code="bad_quantity")
         if quantity < 0 or quantity > MAX_QUANTITY:
-            raise InvalidInput(f"the quantity for item {item_id} must be 1 or more")
+            raise InvalidInput(f"the quantity for item {item_id} must be 1 or more",
+                               code="bad_quantity")
         if quantity:
             wanted[item_id] = wanted.get(item_id, 0) + quantity
     if not wanted:
-        raise InvalidInput("choose at least one item to return")
+        raise InvalidInput("choose at least one item to return", code="no_items")
     return wanted
 
 
@@ -397,8 +410,10 @@ async def start_return(
     """
     now = _now(now)
     if resolution not in RESOLUTIONS:
-        raise InvalidInput(f"resolution {resolution!r} is not one of: {', '.join(RESOLUTIONS)}")
-    reason = clean_text(reason, "a reason for the return", MAX_REASON, required=True)
+        raise InvalidInput(f"resolution {resolution!r} is not one of: {', '.join(RESOLUTIONS)}",
+                           code="resolution")
+    reason = clean_text(reason, "a reason for the return", MAX_REASON, required=True,
+                        code="reason")
     wanted = _check_items(items)
     for attempt in range(3):
         try:
@@ -409,22 +424,25 @@ async def start_return(
         except IntegrityError:  # another request for this order took the same RMA first
             if attempt == 2:
                 raise Conflict("the return could not be saved because another request for "
-                               "this order arrived at the same moment; please try again") from None
+                               "this order arrived at the same moment; please try again",
+                               code="busy") from None
     return await _view_of(settings, ret.id)
 
 
 async def _start(settings: Settings, order: Order, wanted: dict[int, int], reason: str,
                  resolution: str, now: datetime) -> Return:
-    why_not, _ = await _window(settings, order, now)
+    code, why_not, closes_on = await _window(settings, order, now)
     if why_not:
-        raise Conflict(why_not)
+        raise Conflict(why_not, code=code, date=closes_on)
     ordered = {item.id: item for item in await OrderItem.filter(order_id=order.id)}
     for item_id in wanted:
         if item_id not in ordered:
-            raise InvalidInput(f"item {item_id} is not part of order {order.number}")
+            raise InvalidInput(f"item {item_id} is not part of order {order.number}",
+                               code="unknown_item")
         if not is_returnable_sku(settings, ordered[item_id].sku):
             raise InvalidInput(f"{ordered[item_id].title!r} cannot be returned "
-                               f"(the shop does not take back {ordered[item_id].sku})")
+                               f"(the shop does not take back {ordered[item_id].sku})",
+                               code="not_returnable", title=ordered[item_id].title)
     duplicate = await _same_open_request(order.id, wanted, resolution)
     if duplicate is not None:
         return duplicate
@@ -433,14 +451,16 @@ async def _start(settings: Settings, order: Order, wanted: dict[int, int], reaso
         item = ordered[item_id]
         if quantity > item.quantity:
             raise InvalidInput(f"order {order.number} has {item.quantity} × {item.title!r}; "
-                               f"{quantity} cannot be returned")
+                               f"{quantity} cannot be returned", code="too_many",
+                               title=item.title, count=item.quantity)
         held = sum(q for _, q in taken.get(item_id, ()))
         if quantity > item.quantity - held:
             where = ", ".join(f"{q} in {rma}" for rma, q in taken[item_id])
             left = item.quantity - held
             raise Conflict(f"{item.title!r} is already being returned ({where}); "
                            + (f"{left} more can be returned" if left else
-                              "there are none left to return"))
+                              "there are none left to return"),
+                           code="already_returned", title=item.title, left=left)
     count = await Return.filter(order_id=order.id).count()
     auto = settings.return_approval == "auto"
     ret = await Return.create(
