@@ -146,7 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("number", metavar="NUMBER")
     p.add_argument("milestone", metavar="MILESTONE",
                    help="confirmed, shipped, out_for_delivery, available_for_pickup, "
-                        "attempt_failed, delivered, exception, delayed or returned_to_sender")
+                        "attempt_failed, delivered, exception, delayed, returned_to_sender, or "
+                        "a return step (return_approved, refund_issued, …: the order's latest "
+                        "return)")
     p.add_argument("--channel", default="email", metavar="C",
                    help="a channel name from the config, or email, sms, chat (default email)")
     p.add_argument("--locale", metavar="L", help="en, de, fr, es or nl (default: the order's)")

@@ -579,11 +579,12 @@ async def add_return_tracking(rma_or_id: str | int, carrier: str | None,
             raise _refuse(ret, "given a tracking number", ("approved", "in_transit"))
         if (ret.tracking_number, ret.carrier) != (tracking, carrier):
             same = ret.tracking_number == tracking
+            first = ret.status == "approved"  # not a corrected number: tell the customer
             await _move(ret, "in_transit", now, carrier=carrier, tracking_number=tracking,
                         sent_at=ret.sent_at or now,
                         milestone=ret.milestone if same else None,
                         last_event_at=ret.last_event_at if same else None)
-            await _changed(settings, ret, None)
+            await _changed(settings, ret, "return_in_transit" if first else None)
     return await _view_of(settings, ret.id)
 
 
@@ -771,7 +772,7 @@ async def close(rma_or_id: str | int) -> ReturnView:
                 raise _refuse(ret, "closed", ("refunded", "exchanged", "credited"))
             await _move(ret, "closed", now, closed_at=now)
             await _settle_alerts(ret, now)
-            await _changed(settings, ret, None)
+            await _changed(settings, ret, "return_closed")
     return await _view_of(settings, ret.id)
 
 
@@ -790,7 +791,12 @@ async def expire_returns(settings: Settings, now: datetime | None = None) -> int
                                       sent_at__isnull=True) \
             .update(status="expired", expired_at=now, updated_at=now)
         if expired:
-            await record_changes(sorted({order_id for _, order_id in stale}), CHANGE_KIND)
+            gone = await Return.filter(id__in=[ret_id for ret_id, _ in stale], status="expired",
+                                       expired_at=now).values_list("id", "order_id")
+            await record_changes(sorted({order_id for _, order_id in gone}), CHANGE_KIND)
+            await plan(settings, [Plan(order_id, "return_expired", reason=f"return:{ret_id}",
+                                       episode=str(ret_id)) for ret_id, order_id in gone],
+                       now=now)
     return expired
 
 
@@ -808,6 +814,12 @@ async def return_view(token: str) -> ReturnView:
     if not views:
         raise NotFound("no such return")
     return views[0]
+
+
+async def return_by_id(settings: Settings, ret_id: int) -> ReturnView | None:
+    """The return with this id, or None (for the worker composing a return message)."""
+    views = await _views(settings, Return.filter(id=ret_id))
+    return views[0] if views else None
 
 
 async def get_return(rma_or_id: str | int) -> ReturnView:
