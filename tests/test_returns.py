@@ -380,6 +380,13 @@ async def test_approved_returns_expire_when_nothing_is_sent(db):
     assert again.status == "approved" and again.send_by is not None
     assert await returns.expire_returns(replace(db, return_send_days=30),
                                         now() + timedelta(days=15)) == 0
+    # The new period is news to the customer, and so is its end; each step once per period.
+    assert await returns.approve(idle.rma) == await returns.get_return(idle.rma)
+    assert await returns.expire_returns(db, now() + timedelta(days=30)) == 1
+    kinds = await Notification.filter(reason=f"return:{idle.id}").order_by("id") \
+        .values_list("kind", flat=True)
+    assert kinds == ["return_requested", "return_approved", "return_expired",
+                     "return_approved", "return_expired"]
 
 
 # --- the return parcel --------------------------------------------------------------------

@@ -256,13 +256,19 @@ def _refuse(ret: Return, doing: str, allowed: Sequence[str]) -> Conflict:
 
 
 async def _changed(settings: Settings, ret: Return, kind: str | None,
-                   happened_at: datetime | None = None) -> None:
-    """The change feed row and, for ``kind``, the customer's message; inside the transaction."""
+                   happened_at: datetime | None = None, episode: str = "") -> None:
+    """The change feed row and, for ``kind``, the customer's message; inside the transaction.
+    ``episode`` tells a repeated step apart (a second approval after the first expired)."""
     order_id = ret.order_id  # type: ignore[attr-defined]
     await record_changes([order_id], CHANGE_KIND)
     if kind:
         await plan(settings, [Plan(order_id, kind, reason=f"return:{ret.id}",
-                                   happened_at=happened_at, episode=str(ret.id))])
+                                   happened_at=happened_at, episode=episode or str(ret.id))])
+
+
+def _period(ret_id: int, moment: datetime | None) -> str:
+    """The episode of one approval period of a return: its id and when the period began."""
+    return f"{ret_id}:{round(moment.timestamp() * 1_000_000)}" if moment else str(ret_id)
 
 
 async def _settle_alerts(ret: Return, now: datetime) -> None:
@@ -517,9 +523,10 @@ async def approve(rma_or_id: str | int) -> ReturnView:
         if ret.status != "approved":
             if ret.status not in ("requested", "expired"):
                 raise _refuse(ret, "approved", ("requested", "expired"))
+            again = _period(ret.id, ret.expired_at) if ret.status == "expired" else ""
             await _move(ret, "approved", now, decided_at=now, expired_at=None)
             await _settle_alerts(ret, now)
-            await _changed(settings, ret, "return_approved")
+            await _changed(settings, ret, "return_approved", episode=again)
     return await _view_of(settings, ret.id)
 
 
@@ -784,18 +791,20 @@ async def expire_returns(settings: Settings, now: datetime | None = None) -> int
     cutoff = now - timedelta(days=settings.return_send_days)
     async with in_transaction():
         stale = await Return.filter(status="approved", sent_at__isnull=True,
-                                    decided_at__lt=cutoff).values_list("id", "order_id")
+                                    decided_at__lt=cutoff).values_list("id", "order_id",
+                                                                       "decided_at")
         if not stale:
             return 0
-        expired = await Return.filter(id__in=[ret_id for ret_id, _ in stale], status="approved",
+        expired = await Return.filter(id__in=[ret_id for ret_id, _, _ in stale], status="approved",
                                       sent_at__isnull=True) \
             .update(status="expired", expired_at=now, updated_at=now)
         if expired:
-            gone = await Return.filter(id__in=[ret_id for ret_id, _ in stale], status="expired",
+            periods = {ret_id: _period(ret_id, decided_at) for ret_id, _, decided_at in stale}
+            gone = await Return.filter(id__in=list(periods), status="expired",
                                        expired_at=now).values_list("id", "order_id")
             await record_changes(sorted({order_id for _, order_id in gone}), CHANGE_KIND)
             await plan(settings, [Plan(order_id, "return_expired", reason=f"return:{ret_id}",
-                                       episode=str(ret_id)) for ret_id, order_id in gone],
+                                       episode=periods[ret_id]) for ret_id, order_id in gone],
                        now=now)
     return expired
 
