@@ -17,6 +17,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -108,7 +109,11 @@ def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litesta
         request_max_body_size=MAX_BODY,  # /hooks has its own, larger limit
         on_startup=[ingest.start],
         on_shutdown=[ingest.stop],
-        openapi_config=OpenAPIConfig(title="shopdesk", version=__version__, path="/api/schema"),
+        openapi_config=OpenAPIConfig(
+            title="shopdesk", version=__version__, path="/api/schema",
+            components=Components(security_schemes={"bearer": SecurityScheme(
+                type="http", scheme="bearer", description="shopdesk apikey create NAME")}),
+        ),
         logging_config=None,  # shopdesk logs its own way; no background listener thread
         state={"settings": settings, "metrics": state_metrics, "page_cache": page_cache,
                "lookup_limiter": RateLimiter(limit=10, window=600.0), "ingest": ingest,

@@ -11,8 +11,21 @@ from msgspec import Meta, Struct
 
 from shopdesk.views import OrderView
 
-Number = Annotated[str, Meta(min_length=1, max_length=64, description="order number")]
-Tracking = Annotated[str, Meta(min_length=1, max_length=64, description="tracking number")]
+# What the services accept, stated in the schema for clients and fuzzers (but checked by the
+# services, whose refusals say what is wrong in words): no control characters in an order
+# number, 4-40 letters and digits in a tracking number (spaces and dashes are dropped), a
+# three-letter currency code.
+
+
+def _documented(description: str, pattern: str) -> Meta:
+    return Meta(extra_json_schema={"description": description, "extra": {"pattern": pattern}})
+
+
+Number = Annotated[str, Meta(min_length=1, max_length=64),
+                   _documented("order number", r"^[^\x00-\x1f\x7f-\x9f]+$")]
+Tracking = Annotated[str, Meta(min_length=1, max_length=64),
+                     _documented("tracking number: 4-40 letters and digits",
+                                 r"^[A-Za-z0-9][A-Za-z0-9 -]{3,}$")]
 Zoned = Annotated[datetime, Meta(tz=True, description="ISO 8601 with a time zone")]
 
 
@@ -32,7 +45,8 @@ class ItemIn(Strict):
 class OrderIn(Strict):
     number: Number
     placed_at: Zoned
-    currency: Annotated[str, Meta(min_length=3, max_length=3, examples=["EUR"])]
+    currency: Annotated[str, Meta(min_length=3, max_length=3),
+                        _documented("ISO 4217 code, such as EUR", "^[A-Za-z]{3}$")]
     items: Annotated[list[ItemIn], Meta(max_length=500)] = []
     email: Annotated[str, Meta(max_length=254)] | None = None
     phone: Annotated[str, Meta(max_length=32)] = ""

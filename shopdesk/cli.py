@@ -146,7 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("number", metavar="NUMBER")
     p.add_argument("milestone", metavar="MILESTONE",
                    help="confirmed, shipped, out_for_delivery, available_for_pickup, "
-                        "attempt_failed, delivered, exception, delayed or returned_to_sender")
+                        "attempt_failed, delivered, exception, delayed, returned_to_sender, or "
+                        "a return step (return_approved, refund_issued, …: the order's latest "
+                        "return)")
     p.add_argument("--channel", default="email", metavar="C",
                    help="a channel name from the config, or email, sms, chat (default email)")
     p.add_argument("--locale", metavar="L", help="en, de, fr, es or nl (default: the order's)")
@@ -214,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true",
                    help="process a rejected delivery even though its signature does not verify")
     p.set_defaults(**_command("shopdesk.commands.inbox", "replay"))
+    _returns_parser(add, common)
 
     tracking = add("tracking", "Tools for the milestone engine.").add_subparsers(
         dest="what", metavar="WHAT", required=True)
@@ -223,6 +226,56 @@ def build_parser() -> argparse.ArgumentParser:
                     "line, in order.")
     p.set_defaults(**_command("shopdesk.commands.tracking", "classify", db=False))
     return parser
+
+
+RETURN_STATUSES = ("open", "requested", "approved", "rejected", "in_transit", "received",
+                   "refunded", "exchanged", "credited", "closed", "expired")
+REFUND_METHODS = ("card", "paypal", "bank_transfer", "store_credit")
+
+
+def _returns_parser(add: Callable[..., argparse.ArgumentParser],
+                    common: argparse.ArgumentParser) -> None:
+    """``shopdesk returns …``: the owner's side of returns."""
+    module = "shopdesk.commands.returns"
+    sub = add("returns", "List returns and move them along: approve, reject, refund, …") \
+        .add_subparsers(dest="what", metavar="WHAT", required=True)
+
+    def step(name: str, help: str, handler: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help, description=help)
+        p.set_defaults(**_command(module, handler))
+        if name != "list":
+            p.add_argument("rma", metavar="RMA", help="the return's code (R-1001-1) or id")
+        return p
+
+    p = step("list", "List returns, newest first.", "list_returns")
+    p.add_argument("--status", choices=RETURN_STATUSES,
+                   help="only returns with this status ('open': waiting for you, the customer "
+                        "or the carrier)")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="rows (default 50)")
+    p.add_argument("--json", action="store_true", help="print a JSON array of full returns")
+    p = step("show", "Show one return: items, reason, parcel, refund and its steps.", "show")
+    p.add_argument("--json", action="store_true", help="print the return as JSON")
+    step("approve", "Approve a requested (or expired) return; the customer is told.", "approve")
+    p = step("reject", "Reject a return; the customer sees your reason.", "reject")
+    p.add_argument("--reason", required=True, metavar="R", help="shown to the customer")
+    p = step("tracking", "Record the return parcel's tracking number: it is on its way.",
+             "tracking")
+    p.add_argument("--tracking", required=True, metavar="T", help="the tracking number")
+    p.add_argument("--carrier", metavar="C", help="carrier (default: guessed from the number)")
+    step("received", "The items are back with you.", "received")
+    p = step("refund", "Record the refund you gave; the customer sees amount, method and when "
+             "it should reach them.", "refund")
+    p.add_argument("--amount", required=True, metavar="A",
+                   help="in the order's currency, such as 12.34")
+    p.add_argument("--method", required=True, choices=REFUND_METHODS)
+    p = step("exchange", "Record that the replacement is on its way.", "exchange")
+    p.add_argument("--note", default="", metavar="TEXT",
+                   help="shown to the customer, e.g. 'size M, tracking 00340434…'")
+    p = step("credit", "Record store credit given for a return.", "credit")
+    p.add_argument("--amount", required=True, metavar="A",
+                   help="in the order's currency, such as 12.34")
+    p.add_argument("--note", default="", metavar="TEXT", help="shown to the customer")
+    step("close", "Close a refunded, exchanged or credited return.", "close")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,7 +2,16 @@
 
 
 class ShopdeskError(Exception):
-    """Base for errors whose message is meant for the shop owner: it says what to do."""
+    """Base for errors whose message is meant for the shop owner: it says what to do.
+
+    ``code`` (with ``params``) names the error for a UI that words it itself, such as a
+    customer page in the customer's language; "" when no UI needs to.
+    """
+
+    def __init__(self, message: str = "", *, code: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class ConfigError(ShopdeskError):

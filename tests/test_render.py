@@ -305,7 +305,9 @@ def test_locales_shipped() -> None:
 def test_catalog_is_complete(locale: str) -> None:
     english = json.loads((LOCALES / "en.json").read_text(encoding="utf-8"))
     data = json.loads((LOCALES / f"{locale}.json").read_text(encoding="utf-8"))
-    assert set(data) == {"date", "text"}
+    assert set(data) == {"date", "number", "text"}
+    assert set(data["number"]) == {"decimal", "group"}
+    assert data["number"]["decimal"] != data["number"]["group"]
     assert data["text"].keys() == english["text"].keys()
     for key, text in data["text"].items():
         assert text.strip(), key

@@ -100,8 +100,8 @@ async def test_whole_journey_with_owner_approval(db):
 
     assert [s for _, s in closed.timeline] == ["requested", "approved", "in_transit",
                                                "received", "refunded", "closed"]
-    assert await return_kinds() == ["return_requested", "return_approved", "return_received",
-                                    "refund_issued"]
+    assert await return_kinds() == ["return_requested", "return_approved", "return_in_transit",
+                                    "return_received", "refund_issued", "return_closed"]
     assert await return_changes() == 7  # start, approve, tracking, 2 scans, refund, close
     # One message per return and step, keyed by the return (the episode).
     keys = await Notification.filter(kind__startswith="return").values_list("key", flat=True)
@@ -365,6 +365,9 @@ async def test_approved_returns_expire_when_nothing_is_sent(db):
     assert await returns.expire_returns(db, now() + timedelta(days=15)) == 1
     assert await returns.expire_returns(db, now() + timedelta(days=15)) == 0
     assert await return_changes() == changes + 1
+    # The customer hears once that it expired (and of nothing else that did not change).
+    expired = await Notification.filter(kind="return_expired").values_list("reason", flat=True)
+    assert expired == [f"return:{idle.id}"]
     assert (await returns.get_return(idle.rma)).status == "expired"
     assert (await returns.get_return(sent.rma)).status == "in_transit"
     assert (await returns.get_return(waiting.rma)).status == "requested"  # nobody decided yet
@@ -377,6 +380,13 @@ async def test_approved_returns_expire_when_nothing_is_sent(db):
     assert again.status == "approved" and again.send_by is not None
     assert await returns.expire_returns(replace(db, return_send_days=30),
                                         now() + timedelta(days=15)) == 0
+    # The new period is news to the customer, and so is its end; each step once per period.
+    assert await returns.approve(idle.rma) == await returns.get_return(idle.rma)
+    assert await returns.expire_returns(db, now() + timedelta(days=30)) == 1
+    kinds = await Notification.filter(reason=f"return:{idle.id}").order_by("id") \
+        .values_list("kind", flat=True)
+    assert kinds == ["return_requested", "return_approved", "return_expired",
+                     "return_approved", "return_expired"]
 
 
 # --- the return parcel --------------------------------------------------------------------
@@ -422,8 +432,8 @@ async def test_return_parcel_scans(db):
     await returns.record_return_event("JJD555666777", "in_transit", t + timedelta(hours=4))
     view = await returns.get_return(first.rma)
     assert view.status == "received" and view.milestone == "in_transit"
-    assert await return_kinds() == ["return_approved", "return_approved", "return_received",
-                                    "return_received"]
+    assert await return_kinds() == ["return_approved", "return_approved", "return_in_transit",
+                                    "return_in_transit", "return_received", "return_received"]
     assert await Alert.filter(kind="return_received").count() == 2
     # Received returns can't take a new tracking number.
     with pytest.raises(Conflict, match="received"):

@@ -18,6 +18,8 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import SecurityRequirement
 from litestar.params import FromPath, JSONBody
 from tortoise.exceptions import IntegrityError
 
@@ -39,6 +41,18 @@ from shopdesk.services.shipments import NewEvent
 
 log = logging.getLogger("shopdesk.api")
 SOURCE = "api"
+SECURITY: list[SecurityRequirement] = [{"bearer": []}]  # the scheme is declared in create_app
+
+
+def _errors(*codes: int) -> dict[int, ResponseSpec]:
+    """The error answers a handler really gives, as the schema documents them: every one is
+    ``{"error": "..."}`` (not Litestar's default validation body)."""
+    described = {400: "The request is malformed or a value is out of range",
+                 401: "No API key, or an unknown or revoked one",
+                 404: "No such order", 409: "Clashes with what is stored",
+                 413: "The request body is too large"}
+    return {code: ResponseSpec(ErrorOut, description=described[code])
+            for code in (400, 401, 413, *codes)}
 
 
 # --- auth -------------------------------------------------------------------------------
@@ -104,7 +118,7 @@ async def _status(request: Request, number: str) -> OrderStatus:
     return order_status(await queries.order_view(request.app.state["settings"], number))
 
 
-@post("/orders", status_code=201, summary="Create an order")
+@post("/orders", status_code=201, summary="Create an order", responses=_errors(409))
 async def create_order(request: Request, data: JSONBody[OrderIn]) -> OrderStatus:
     number = await orders.create_order(NewOrder(
         number=data.number, placed_at=data.placed_at, currency=data.currency,
@@ -117,12 +131,13 @@ async def create_order(request: Request, data: JSONBody[OrderIn]) -> OrderStatus
     return await _status(request, number)
 
 
-@get("/orders/{number:str}", summary="An order's status")
+@get("/orders/{number:str}", summary="An order's status", responses=_errors(404))
 async def get_order(request: Request, number: FromPath[str]) -> OrderStatus:
     return await _status(request, number)
 
 
-@patch("/orders/{number:str}", summary="Cancel an order and/or add a note")
+@patch("/orders/{number:str}", summary="Cancel an order and/or add a note",
+       responses=_errors(404, 409))
 async def update_order(request: Request, number: FromPath[str],
                        data: JSONBody[OrderPatch]) -> OrderStatus:
     if data.cancelled is False:
@@ -138,7 +153,8 @@ async def update_order(request: Request, number: FromPath[str],
     return await _status(request, number)
 
 
-@post("/orders/{number:str}/shipments", status_code=201, summary="Add a parcel to an order")
+@post("/orders/{number:str}/shipments", status_code=201, summary="Add a parcel to an order",
+      responses=_errors(404, 409))
 async def add_shipment(request: Request, number: FromPath[str],
                        data: JSONBody[ShipmentIn]) -> OrderStatus:
     await shipments.add_shipment(number, data.tracking_number, carrier=data.carrier,
@@ -146,7 +162,8 @@ async def add_shipment(request: Request, number: FromPath[str],
     return await _status(request, number)
 
 
-@post("/events", status_code=200, summary="Record tracking events (one, or a batch)")
+@post("/events", status_code=200, summary="Record tracking events (one, or a batch)",
+      responses=_errors(404, 409))
 async def record_events(data: JSONBody[EventsIn]) -> EventsResult:
     if data.events is not None:
         if data.tracking_number is not None or data.occurred_at is not None:
@@ -173,6 +190,7 @@ api_router = Router(
     path="/api/v1",
     route_handlers=[create_order, get_order, update_order, add_shipment, record_events],
     guards=[require_key],
+    security=SECURITY,
     exception_handlers=EXCEPTION_HANDLERS,
     tags=["api"],
 )

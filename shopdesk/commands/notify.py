@@ -12,7 +12,7 @@ from shopdesk.config import Settings
 from shopdesk.errors import InvalidInput
 from shopdesk.notify.channels import channel_kind
 from shopdesk.notify.check import check_channels, check_report, send_test
-from shopdesk.notify.message import CHANNEL_KINDS, KINDS
+from shopdesk.notify.message import CHANNEL_KINDS, KINDS, RETURN_KINDS
 from shopdesk.notify.send import Sender
 
 
@@ -45,7 +45,17 @@ async def preview(settings: Settings, args: Namespace) -> int:
     shipment = await Shipment.filter(order_id=order.id).order_by("-id").first()
     kind = args.channel if args.channel in CHANNEL_KINDS else channel_kind(
         args.channel, settings.channels.get(args.channel, ""))
-    message = await message_for(settings, order, shipment, args.milestone, locale=args.locale)
+    reason = None
+    if args.milestone in RETURN_KINDS:
+        from shopdesk.models import Return
+
+        ret = await Return.filter(order_id=order.id).order_by("-id").first()
+        if ret is None:
+            raise InvalidInput(f"order {order.number} has no return to preview "
+                               f"{args.milestone!r} with")
+        reason = f"return:{ret.id}"
+    message = await message_for(settings, order, shipment, args.milestone, reason=reason,
+                                locale=args.locale)
     override = settings.data_dir / "templates"
     rendered = render(message, kind, override_dir=override if override.is_dir() else None)
     print(f"Subject: {rendered.title}" if kind == "email" else f"Title: {rendered.title}")

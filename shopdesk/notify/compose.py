@@ -5,7 +5,7 @@ from __future__ import annotations
 from shopdesk.config import Settings
 from shopdesk.models import Order, Shipment
 from shopdesk.notify.channels import Recipient, e164
-from shopdesk.notify.message import Message, Shop
+from shopdesk.notify.message import RETURN_KINDS, Message, ReturnFacts, Shop
 from shopdesk.notify.optout import unsubscribe_token, unsubscribe_url
 from shopdesk.services.common import utcnow
 from shopdesk.tracking.estimate import estimate_window
@@ -54,6 +54,10 @@ async def message_for(
             estimate = window[0] if window else None
     items = [(i.title, i.quantity) for i in sorted(order.items, key=lambda i: i.id)]
     customer = order.customer
+    facts = None
+    if kind in RETURN_KINDS:
+        facts, returned = await _return_facts(settings, reason)
+        items = list(returned) or items
     return Message(
         kind=kind,
         locale=locale or order.locale or settings.locale,
@@ -70,4 +74,23 @@ async def message_for(
         status_text=shipment.status_text if shipment else "",
         parcels=parcels,
         items=tuple(items),
+        ret=facts,
     )
+
+
+async def _return_facts(settings: Settings, reason: str | None
+                        ) -> tuple[ReturnFacts | None, tuple[tuple[str, int], ...]]:
+    """The return a message is about (its outbox ``reason`` is ``return:<id>``) and its items."""
+    from shopdesk.services.returns import return_by_id
+
+    ret_id = (reason or "").removeprefix("return:")
+    view = await return_by_id(settings, int(ret_id)) if ret_id.isdigit() else None
+    if view is None:
+        return None, ()
+    return ReturnFacts(
+        rma=view.rma, url=view.url, rejection_reason=view.rejection_reason,
+        send_by=view.send_by, carrier=view.carrier or "",
+        tracking_number=view.tracking_number or "", amount_minor=view.refund_minor,
+        currency=view.currency, refund_method=view.refund_method,
+        refund_expected=view.refund_expected, note=view.resolution_note,
+    ), view.items

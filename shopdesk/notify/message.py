@@ -20,13 +20,18 @@ KINDS = (
     "return_requested",
     "return_approved",
     "return_rejected",
+    "return_in_transit",  # the customer gave the return parcel's tracking number
     "return_received",
     "refund_issued",
     "exchange_sent",
     "store_credit_issued",
+    "return_closed",
+    "return_expired",
     "test",  # `shopdesk notify test` (stays last: config messages list KINDS[:-1])
 )
 CHANNEL_KINDS = ("email", "sms", "chat")
+RETURN_KINDS = frozenset(k for k in KINDS if k.startswith("return_")) | {
+    "refund_issued", "exchange_sent", "store_credit_issued"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +61,25 @@ class Message:
     reason: str | None = None  # exception reason (customs, address, ...) or delay cause
     status_text: str = ""  # the carrier's own words for the latest scan
     parcels: int = 1  # >1: a digest for several parcels of one order
-    items: tuple[tuple[str, int], ...] = ()  # (title, quantity)
+    items: tuple[tuple[str, int], ...] = ()  # (title, quantity); a return's: what comes back
+    ret: ReturnFacts | None = None  # return kinds: the return the message is about
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnFacts:
+    """What a return message may tell about its return (no ORM objects, no address)."""
+
+    rma: str
+    url: str  # the return's own page, /r/{token}
+    rejection_reason: str = ""  # the shop's words, shown as typed (escaped)
+    send_by: date | None = None  # approved: the day to send the items by
+    carrier: str = ""  # the return parcel
+    tracking_number: str = ""
+    amount_minor: int | None = None  # refund or store credit
+    currency: str = ""
+    refund_method: str = ""  # card, paypal, bank_transfer, store_credit
+    refund_expected: tuple[date, date] | None = None  # on the customer's statement
+    note: str = ""  # the shop's note on an exchange or credit
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,10 @@ Templates see the message as ``m`` (and ``shop``), ``t(key, **values)`` for any 
 these ready-made strings, each "" when it does not apply: ``title``, ``greeting``,
 ``greeting_short`` (first name known), ``headline`` (what happened, one sentence), ``detail``,
 ``estimate`` (the delivery window in a sentence; ``estimate_short`` for SMS), ``tracking_line``,
-``status_line``, plus ``kind``, ``lang`` and ``color`` (the shop's primary colour, validated).
+``status_line``, plus ``kind``, ``lang`` and ``color`` (the shop's primary colour, validated),
+``link`` with ``link_text`` (the page the message points to: the order's tracking page, or for
+a return message the return's own page) and ``facts`` (a return message's sentences: its RMA,
+the shop's reason, the refund's amount, method and when it should show on the statement, …).
 ``sms.txt`` also gets ``show_greeting``, ``show_shop`` and ``show_estimate``: the SMS is rendered
 with fewer of them until it fits one segment, and its whitespace is collapsed to single spaces.
 
@@ -21,15 +24,23 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import jinja2
 
-from shopdesk.notify.message import CHANNEL_KINDS, KINDS, Message, Rendered
+from shopdesk.notify.message import (
+    CHANNEL_KINDS,
+    KINDS,
+    RETURN_KINDS,
+    Message,
+    Rendered,
+    ReturnFacts,
+)
 from shopdesk.notify.sms import segments, to_gsm7
 
 try:  # Babel is optional: the catalogs carry the same names for the fallback
@@ -37,7 +48,8 @@ try:  # Babel is optional: the catalogs carry the same names for the fallback
 except ImportError:  # pragma: no cover - depends on the environment
     _babel_format_date = None
 
-__all__ = ["Catalog", "catalog", "environment", "format_day", "format_day_fallback",
+__all__ = ["Catalog", "catalog", "environment", "format_amount", "format_day",
+           "format_day_fallback",
            "format_window", "locales", "markdown_escape", "markdown_url", "render"]
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -47,7 +59,7 @@ TEMPLATE = {"email": "email.html", "sms": "sms.txt", "chat": "chat.md"}
 EMAIL_TEXT = "email.txt"
 DEFAULT_COLOR = "#1f6feb"
 # Kinds after which a delivery estimate means nothing.
-NO_ESTIMATE = frozenset({"delivered", "returned_to_sender", "test"})
+NO_ESTIMATE = frozenset({"delivered", "returned_to_sender", "test"}) | RETURN_KINDS
 # SMS variants, fullest first: (greeting, shop name, estimate). The estimate is an extra an
 # SMS drops first, except in a delay notice, where the new estimate is the news.
 SMS_VARIANTS = ((True, True, True), (False, True, True), (False, True, False),
@@ -58,6 +70,7 @@ SMS_VARIANTS_DELAYED = ((True, True, True), (False, True, True), (False, False, 
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _DATE_TOKEN = re.compile(r"EEE|MMM|d")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_NUMBERS = MappingProxyType({"decimal": ".", "group": ","})
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +80,7 @@ class Catalog:
     locale: str
     texts: Mapping[str, str]
     dates: Mapping[str, Any]
+    numbers: Mapping[str, str] = field(default_factory=lambda: _NUMBERS)
 
     def t(self, key: str, /, **values: object) -> str:
         """The text for ``key`` with ``values`` filled in."""
@@ -96,8 +110,9 @@ def catalog(locale: str) -> Catalog:
 def _load(lang: str) -> Catalog:
     data = json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
     if lang == DEFAULT_LOCALE:
-        return Catalog(lang, data["text"], data["date"])
-    return Catalog(lang, {**_load(DEFAULT_LOCALE).texts, **data["text"]}, data["date"])
+        return Catalog(lang, data["text"], data["date"], data.get("number", _NUMBERS))
+    return Catalog(lang, {**_load(DEFAULT_LOCALE).texts, **data["text"]}, data["date"],
+                   data.get("number", _NUMBERS))
 
 
 def format_day(day: date, cat: Catalog) -> str:
@@ -115,6 +130,20 @@ def format_day_fallback(day: date, cat: Catalog) -> str:
     names = {"EEE": cat.dates["weekdays"][day.weekday()],
              "MMM": cat.dates["months"][day.month - 1], "d": str(day.day)}
     return _DATE_TOKEN.sub(lambda match: names[match.group()], cat.dates["pattern"])
+
+
+def format_amount(minor: int, currency: str, locale: str) -> str:
+    """Money as the locale writes it, with the currency code: "1,234.50 EUR" in English,
+    "1.234,50 EUR" in German."""
+    from shopdesk.parsing import minor_exponent
+
+    numbers = catalog(locale).numbers
+    exponent = minor_exponent(currency)
+    whole, _, fraction = f"{abs(minor) / 10**exponent:,.{exponent}f}".partition(".")
+    text = whole.replace(",", numbers["group"])
+    if fraction:
+        text += numbers["decimal"] + fraction
+    return f"{'-' if minor < 0 else ''}{text} {currency}"
 
 
 @lru_cache(maxsize=4096)
@@ -208,6 +237,16 @@ def _context(message: Message) -> dict[str, Any]:
         estimate = cat.t("estimate.unknown")
     name = message.first_name.strip()
     color = message.shop.primary_color.strip()
+    ret = message.ret
+    if ret is not None:
+        values.update(rma=ret.rma, amount=_amount(ret, cat))
+    else:
+        values.update(rma="", amount="")
+    link_text = cat.t("track")
+    if ret is not None and ret.url:
+        link, link_text = ret.url, cat.t("return.view")
+    else:
+        link = message.tracking_url
     return {
         "m": message,
         "shop": message.shop,
@@ -226,13 +265,54 @@ def _context(message: Message) -> dict[str, Any]:
         "status_line": cat.t("status", status=message.status_text.strip())
         if message.status_text.strip() else "",
         "color": color if _COLOR.fullmatch(color) else DEFAULT_COLOR,
+        "link": link,
+        "link_text": link_text,
+        "facts": _return_facts(kind, ret, cat) if ret is not None else (),
     }
+
+
+def _amount(ret: ReturnFacts, cat: Catalog) -> str:
+    if ret.amount_minor is None:
+        return ""
+    return format_amount(ret.amount_minor, ret.currency, cat.locale)
+
+
+def _return_facts(kind: str, ret: ReturnFacts, cat: Catalog) -> tuple[str, ...]:
+    """The sentences a return message adds for its step: what, how much, by when."""
+    facts = [cat.t("return.code", rma=ret.rma)]
+    if kind == "return_rejected" and ret.rejection_reason.strip():
+        facts.append(cat.t("return.reason", reason=ret.rejection_reason.strip()))
+    elif kind == "return_approved":
+        if ret.send_by:
+            facts.append(cat.t("return.send_by", date=format_day(ret.send_by, cat)))
+        facts.append(cat.t("return.instructions"))
+    elif kind == "return_in_transit" and ret.tracking_number:
+        facts.append(cat.t("return.parcel", number=ret.tracking_number,
+                           carrier=ret.carrier or "—"))
+    elif kind == "refund_issued" and ret.amount_minor is not None:
+        method = f"method.{ret.refund_method}"
+        facts.append(cat.t("return.refund", amount=_amount(ret, cat),
+                           method=cat.t(method) if method in cat.texts else ret.refund_method))
+        if ret.refund_expected:
+            start, end = ret.refund_expected
+            facts.append(cat.t("return.expected_day", date=format_day(end, cat))
+                         if start == end else
+                         cat.t("return.expected", start=format_day(start, cat),
+                               end=format_day(end, cat)))
+    elif kind == "store_credit_issued" and ret.amount_minor is not None:
+        facts.append(cat.t("return.credit", amount=_amount(ret, cat)))
+    if kind in ("exchange_sent", "store_credit_issued", "refund_issued") and ret.note.strip():
+        facts.append(cat.t("return.note", note=ret.note.strip()))
+    return tuple(facts)
 
 
 def _headline_key(message: Message, cat: Catalog) -> str:
     if message.kind == "exception":  # the reason is the news: one sentence per reason
         key = f"reason.{message.reason}"
         return key if key in cat.texts else "reason.other"
+    if message.ret is not None and message.ret.amount_minor is not None \
+            and f"{message.kind}.amount" in cat.texts:  # a refund or credit: the sum is news
+        return f"{message.kind}.amount"
     if message.parcels > 1 and f"{message.kind}.many" in cat.texts:
         return f"{message.kind}.many"
     return f"{message.kind}.one"

@@ -106,14 +106,12 @@ async def _returns_open(settings: Settings, order: OrderView, order_id: int,
     delivered = [s.delivered_at for s in order.shipments if s.delivered_at is not None]
     if not delivered:
         return False
-    why_not, closes_on = return_window(settings, order.number,
-                                       cancelled=order.cancelled_at is not None,
-                                       delivered_at=max(delivered), now=now)
-    if why_not:
+    window = return_window(settings, order.number, cancelled=order.cancelled_at is not None,
+                           delivered_at=max(delivered), now=now)
+    if window[0]:
         return False
     taken = await taken_items(order_id) if has_returns else {}
-    return build_options(settings, order.number, order.currency, why_not, closes_on, items,
-                         taken).allowed
+    return build_options(settings, order.number, order.currency, window, items, taken).allowed
 
 
 def _shipments(settings: Settings, rows: list[Any], country: str) -> tuple[ShipmentView, ...]:

@@ -152,9 +152,12 @@ class ReturnOptions:
     order_number: str
     currency: str
     allowed: bool  # a return can be started now
-    why_not: str  # "" when allowed: otherwise what the customer sees
+    why_not: str  # "" when allowed: otherwise why not, in English
     closes_on: date | None  # the last day of the return window (shop's time zone)
     items: tuple[ReturnableItem, ...]
+    # "" when allowed, else why not as a code for pages that word it themselves: cancelled,
+    # not_delivered, window_closed (see closes_on) or nothing_left
+    why_not_code: str = ""
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -164,23 +167,26 @@ def return_url(settings: Settings, token: str) -> str:
     return f"{settings.public_url.rstrip('/')}/r/{token}"
 
 
-def clean_text(text: str, field: str, limit: int, *, required: bool = False) -> str:
+def clean_text(text: str, field: str, limit: int, *, required: bool = False,
+               code: str = "") -> str:
     """Customer or owner text as stored: trimmed, control characters (NUL included) removed
     except line breaks and tabs, line breaks as ``\\n``. HTML stays as typed: it is text,
     escaped wherever it is shown.
 
     Raises:
-        InvalidInput: empty when required, or longer than ``limit`` characters.
+        InvalidInput: empty when required (code ``<code>_missing``), or longer than ``limit``
+            characters (``<code>_too_long``).
     """
     if not isinstance(text, str):
-        raise InvalidInput(f"{field} must be text")
+        raise InvalidInput(f"{field} must be text", code=f"{code}_missing" if code else "")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(c for c in text if c in "\n\t" or not (ord(c) < 32 or 127 <= ord(c) < 160))
     text = text.strip()
     if required and not text:
-        raise InvalidInput(f"please give {field}")
+        raise InvalidInput(f"please give {field}", code=f"{code}_missing" if code else "")
     if len(text) > limit:
-        raise InvalidInput(f"{field} is {len(text)} characters long; at most {limit}, please")
+        raise InvalidInput(f"{field} is {len(text)} characters long; at most {limit}, please",
+                           code=f"{code}_too_long" if code else "", limit=limit)
     return text
 
 
@@ -250,13 +256,19 @@ def _refuse(ret: Return, doing: str, allowed: Sequence[str]) -> Conflict:
 
 
 async def _changed(settings: Settings, ret: Return, kind: str | None,
-                   happened_at: datetime | None = None) -> None:
-    """The change feed row and, for ``kind``, the customer's message; inside the transaction."""
+                   happened_at: datetime | None = None, episode: str = "") -> None:
+    """The change feed row and, for ``kind``, the customer's message; inside the transaction.
+    ``episode`` tells a repeated step apart (a second approval after the first expired)."""
     order_id = ret.order_id  # type: ignore[attr-defined]
     await record_changes([order_id], CHANGE_KIND)
     if kind:
         await plan(settings, [Plan(order_id, kind, reason=f"return:{ret.id}",
-                                   happened_at=happened_at, episode=str(ret.id))])
+                                   happened_at=happened_at, episode=episode or str(ret.id))])
+
+
+def _period(ret_id: int, moment: datetime | None) -> str:
+    """The episode of one approval period of a return: its id and when the period began."""
+    return f"{ret_id}:{round(moment.timestamp() * 1_000_000)}" if moment else str(ret_id)
 
 
 async def _settle_alerts(ret: Return, now: datetime) -> None:
@@ -293,7 +305,8 @@ async def _order_by_token(order_token: str, *, lock: bool = False) -> Order:
     return order
 
 
-async def _window(settings: Settings, order: Order, now: datetime) -> tuple[str, date | None]:
+async def _window(settings: Settings, order: Order,
+                  now: datetime) -> tuple[str, str, date | None]:
     delivered = await Shipment.filter(order_id=order.id, delivered_at__isnull=False) \
         .order_by("-delivered_at").limit(1).values_list("delivered_at", flat=True)
     return return_window(settings, order.number, cancelled=order.cancelled_at is not None,
@@ -301,20 +314,21 @@ async def _window(settings: Settings, order: Order, now: datetime) -> tuple[str,
 
 
 def return_window(settings: Settings, number: str, *, cancelled: bool,
-                  delivered_at: datetime | None, now: datetime) -> tuple[str, date | None]:
-    """("" or why a return cannot start, the last day of the window), for an order last
-    delivered at ``delivered_at``."""
+                  delivered_at: datetime | None, now: datetime) -> tuple[str, str, date | None]:
+    """("" or the code of why a return cannot start, "" or why in English, the last day of
+    the window), for an order last delivered at ``delivered_at``."""
     if cancelled:
-        return f"order {number} was cancelled, so there is nothing to return", None
+        return "cancelled", f"order {number} was cancelled, so there is nothing to return", None
     if delivered_at is None:
-        return (f"order {number} has not been delivered yet; a return can be started "
-                "once it has arrived"), None
+        return "not_delivered", (f"order {number} has not been delivered yet; a return can be "
+                                 "started once it has arrived"), None
     zone = settings.zone
     closes_on = delivered_at.astimezone(zone).date() + timedelta(days=settings.return_window_days)
     if now.astimezone(zone).date() > closes_on:
-        return (f"the {settings.return_window_days}-day return window for order {number} "
-                f"closed on {closes_on:%Y-%m-%d}; please contact the shop"), closes_on
-    return "", closes_on
+        return "window_closed", (f"the {settings.return_window_days}-day return window for "
+                                 f"order {number} closed on {closes_on:%Y-%m-%d}; please "
+                                 "contact the shop"), closes_on
+    return "", "", closes_on
 
 
 async def taken_items(order_id: int) -> dict[int, list[tuple[str, int]]]:
@@ -337,18 +351,20 @@ async def return_options(settings: Settings, order_token: str, *,
         NotFound: no order has this token.
     """
     order = await _order_by_token(order_token)
-    why_not, closes_on = await _window(settings, order, _now(now))
+    window = await _window(settings, order, _now(now))
     items = await OrderItem.filter(order_id=order.id).order_by("id").values_list(
         "id", "sku", "title", "quantity", "unit_price_minor")
-    return build_options(settings, order.number, order.currency, why_not, closes_on, items,
+    return build_options(settings, order.number, order.currency, window, items,
                          await taken_items(order.id))
 
 
-def build_options(settings: Settings, number: str, currency: str, why_not: str,
-                  closes_on: date | None, items: Iterable[tuple[int, str, str, int, int]],
+def build_options(settings: Settings, number: str, currency: str,
+                  window: tuple[str, str, date | None],
+                  items: Iterable[tuple[int, str, str, int, int]],
                   taken: Mapping[int, list[tuple[str, int]]]) -> ReturnOptions:
-    """What may be returned, from the order's items ``(id, sku, title, quantity, unit price)``
-    and what its returns already took (:func:`taken_items`)."""
+    """What may be returned, from :func:`return_window`, the order's items ``(id, sku, title,
+    quantity, unit price)`` and what its returns already took (:func:`taken_items`)."""
+    code, why_not, closes_on = window
     lines = tuple(
         ReturnableItem(
             order_item_id=item_id, sku=sku, title=title, ordered=quantity,
@@ -358,27 +374,29 @@ def build_options(settings: Settings, number: str, currency: str, why_not: str,
         for item_id, sku, title, quantity, price in items
     )
     if not why_not and not any(i.returnable and not i.excluded for i in lines):
-        why_not = f"nothing in order {number} can be returned any more"
-    return ReturnOptions(number, currency, not why_not, why_not, closes_on, lines)
+        code, why_not = "nothing_left", f"nothing in order {number} can be returned any more"
+    return ReturnOptions(number, currency, not why_not, why_not, closes_on, lines, code)
 
 
 def _check_items(items: Mapping[int, int]) -> dict[int, int]:
     if not isinstance(items, Mapping):
-        raise InvalidInput("items must map order item ids to quantities")
+        raise InvalidInput("items must map order item ids to quantities", code="no_items")
     wanted: dict[int, int] = {}
     for key, quantity in items.items():
         try:
             item_id = int(key)
         except (TypeError, ValueError):
-            raise InvalidInput(f"item {key!r} is not an item id") from None
+            raise InvalidInput(f"item {key!r} is not an item id", code="unknown_item") from None
         if not isinstance(quantity, int) or isinstance(quantity, bool):
-            raise InvalidInput(f"the quantity for item {item_id} must be a whole number")
+            raise InvalidInput(f"the quantity for item {item_id} must be a whole number",
+                               code="bad_quantity")
         if quantity < 0 or quantity > MAX_QUANTITY:
-            raise InvalidInput(f"the quantity for item {item_id} must be 1 or more")
+            raise InvalidInput(f"the quantity for item {item_id} must be 1 or more",
+                               code="bad_quantity")
         if quantity:
             wanted[item_id] = wanted.get(item_id, 0) + quantity
     if not wanted:
-        raise InvalidInput("choose at least one item to return")
+        raise InvalidInput("choose at least one item to return", code="no_items")
     return wanted
 
 
@@ -413,8 +431,10 @@ async def start_return(
     """
     now = _now(now)
     if resolution not in RESOLUTIONS:
-        raise InvalidInput(f"resolution {resolution!r} is not one of: {', '.join(RESOLUTIONS)}")
-    reason = clean_text(reason, "a reason for the return", MAX_REASON, required=True)
+        raise InvalidInput(f"resolution {resolution!r} is not one of: {', '.join(RESOLUTIONS)}",
+                           code="resolution")
+    reason = clean_text(reason, "a reason for the return", MAX_REASON, required=True,
+                        code="reason")
     wanted = _check_items(items)
     for attempt in range(3):
         try:
@@ -425,22 +445,25 @@ async def start_return(
         except IntegrityError:  # another request for this order took the same RMA first
             if attempt == 2:
                 raise Conflict("the return could not be saved because another request for "
-                               "this order arrived at the same moment; please try again") from None
+                               "this order arrived at the same moment; please try again",
+                               code="busy") from None
     return await _view_of(settings, ret.id)
 
 
 async def _start(settings: Settings, order: Order, wanted: dict[int, int], reason: str,
                  resolution: str, now: datetime) -> Return:
-    why_not, _ = await _window(settings, order, now)
+    code, why_not, closes_on = await _window(settings, order, now)
     if why_not:
-        raise Conflict(why_not)
+        raise Conflict(why_not, code=code, date=closes_on)
     ordered = {item.id: item for item in await OrderItem.filter(order_id=order.id)}
     for item_id in wanted:
         if item_id not in ordered:
-            raise InvalidInput(f"item {item_id} is not part of order {order.number}")
+            raise InvalidInput(f"item {item_id} is not part of order {order.number}",
+                               code="unknown_item")
         if not is_returnable_sku(settings, ordered[item_id].sku):
             raise InvalidInput(f"{ordered[item_id].title!r} cannot be returned "
-                               f"(the shop does not take back {ordered[item_id].sku})")
+                               f"(the shop does not take back {ordered[item_id].sku})",
+                               code="not_returnable", title=ordered[item_id].title)
     duplicate = await _same_open_request(order.id, wanted, resolution)
     if duplicate is not None:
         return duplicate
@@ -449,14 +472,16 @@ async def _start(settings: Settings, order: Order, wanted: dict[int, int], reaso
         item = ordered[item_id]
         if quantity > item.quantity:
             raise InvalidInput(f"order {order.number} has {item.quantity} × {item.title!r}; "
-                               f"{quantity} cannot be returned")
+                               f"{quantity} cannot be returned", code="too_many",
+                               title=item.title, count=item.quantity)
         held = sum(q for _, q in taken.get(item_id, ()))
         if quantity > item.quantity - held:
             where = ", ".join(f"{q} in {rma}" for rma, q in taken[item_id])
             left = item.quantity - held
             raise Conflict(f"{item.title!r} is already being returned ({where}); "
                            + (f"{left} more can be returned" if left else
-                              "there are none left to return"))
+                              "there are none left to return"),
+                           code="already_returned", title=item.title, left=left)
     count = await Return.filter(order_id=order.id).count()
     auto = settings.return_approval == "auto"
     ret = await Return.create(
@@ -513,9 +538,10 @@ async def approve(rma_or_id: str | int) -> ReturnView:
         if ret.status != "approved":
             if ret.status not in ("requested", "expired"):
                 raise _refuse(ret, "approved", ("requested", "expired"))
+            again = _period(ret.id, ret.expired_at) if ret.status == "expired" else ""
             await _move(ret, "approved", now, decided_at=now, expired_at=None)
             await _settle_alerts(ret, now)
-            await _changed(settings, ret, "return_approved")
+            await _changed(settings, ret, "return_approved", episode=again)
     return await _view_of(settings, ret.id)
 
 
@@ -575,11 +601,12 @@ async def add_return_tracking(rma_or_id: str | int, carrier: str | None,
             raise _refuse(ret, "given a tracking number", ("approved", "in_transit"))
         if (ret.tracking_number, ret.carrier) != (tracking, carrier):
             same = ret.tracking_number == tracking
+            first = ret.status == "approved"  # not a corrected number: tell the customer
             await _move(ret, "in_transit", now, carrier=carrier, tracking_number=tracking,
                         sent_at=ret.sent_at or now,
                         milestone=ret.milestone if same else None,
                         last_event_at=ret.last_event_at if same else None)
-            await _changed(settings, ret, None)
+            await _changed(settings, ret, "return_in_transit" if first else None)
     return await _view_of(settings, ret.id)
 
 
@@ -767,7 +794,7 @@ async def close(rma_or_id: str | int) -> ReturnView:
                 raise _refuse(ret, "closed", ("refunded", "exchanged", "credited"))
             await _move(ret, "closed", now, closed_at=now)
             await _settle_alerts(ret, now)
-            await _changed(settings, ret, None)
+            await _changed(settings, ret, "return_closed")
     return await _view_of(settings, ret.id)
 
 
@@ -779,14 +806,21 @@ async def expire_returns(settings: Settings, now: datetime | None = None) -> int
     cutoff = now - timedelta(days=settings.return_send_days)
     async with in_transaction():
         stale = await Return.filter(status="approved", sent_at__isnull=True,
-                                    decided_at__lt=cutoff).values_list("id", "order_id")
+                                    decided_at__lt=cutoff).values_list("id", "order_id",
+                                                                       "decided_at")
         if not stale:
             return 0
-        expired = await Return.filter(id__in=[ret_id for ret_id, _ in stale], status="approved",
+        expired = await Return.filter(id__in=[ret_id for ret_id, _, _ in stale], status="approved",
                                       sent_at__isnull=True) \
             .update(status="expired", expired_at=now, updated_at=now)
         if expired:
-            await record_changes(sorted({order_id for _, order_id in stale}), CHANGE_KIND)
+            periods = {ret_id: _period(ret_id, decided_at) for ret_id, _, decided_at in stale}
+            gone = await Return.filter(id__in=list(periods), status="expired",
+                                       expired_at=now).values_list("id", "order_id")
+            await record_changes(sorted({order_id for _, order_id in gone}), CHANGE_KIND)
+            await plan(settings, [Plan(order_id, "return_expired", reason=f"return:{ret_id}",
+                                       episode=periods[ret_id]) for ret_id, order_id in gone],
+                       now=now)
     return expired
 
 
@@ -804,6 +838,12 @@ async def return_view(token: str) -> ReturnView:
     if not views:
         raise NotFound("no such return")
     return views[0]
+
+
+async def return_by_id(settings: Settings, ret_id: int) -> ReturnView | None:
+    """The return with this id, or None (for the worker composing a return message)."""
+    views = await _views(settings, Return.filter(id=ret_id))
+    return views[0] if views else None
 
 
 async def get_return(rma_or_id: str | int) -> ReturnView:
