@@ -85,7 +85,7 @@ async def test_the_owner_overrides_the_detected_carrier(db):
     await orders.create_order(NewOrder(
         number="1001", placed_at=at("2026-11-02 09:00"), currency="EUR",
         items=[NewItem("Mug", 1, 1800)], email="ada@example.com", country="DE"))
-    with pytest.raises(InvalidInput, match="check digit does not match.*--carrier"):
+    with pytest.raises(InvalidInput, match=r"check digit does not match.*--carrier"):
         await shipments.add_shipment("1001", "1Z1442YY7229014687")
     await shipments.add_shipment("1001", "1z1442yy7229014688")
     await shipments.add_shipment("1001", "1Z1442YY7229014687", carrier="UPS")  # owner knows
