@@ -50,7 +50,7 @@ class FakeCarriers:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, headers, data = fake.handle(self.command, self.path, self.headers, body)
-                raw = json.dumps(data).encode()
+                raw = data if isinstance(data, bytes) else json.dumps(data).encode()
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)

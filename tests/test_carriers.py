@@ -230,3 +230,50 @@ async def test_a_simulated_day_stays_within_every_budget(db, clock, fake):
     assert ofd_polls / 3 > transit_polls / 7
     health = json.loads((await CarrierHealth.get(name="usps")).recent)
     assert len(health) <= 40
+
+
+@pytest.mark.parametrize(("carrier", "status", "body"), [
+    ("dhl", 200, b"<html>maintenance</html>"),
+    ("usps", 200, b"\xff\xfe not json"),
+    ("dhl", 200, {"shipments": "none"}),
+    ("dhl", 200, {"shipments": [{"events": [{"timestamp": "yesterday"}, 7, None]}]}),
+    ("usps", 200, ["not", "an", "object"]),
+    ("usps", 200, {"trackingEvents": {"eventCode": "01"}}),
+    ("ups", 200, {"response": {"errors": {"code": "TV1002"}}}),
+    ("ups", 200, {"trackResponse": {"shipment": [{"package": [{"activity": [
+        {"status": "D", "date": "2026-13-45"}]}]}]}}),
+    ("fedex", 200, {"output": {"completeTrackResults": {"trackingNumber": "x"}}}),
+    ("fedex", 200, {"output": {"completeTrackResults": [{"trackingNumber": "738488882438",
+                                                          "trackResults": [{"scanEvents": [
+                                                              {"date": None}]}]}]}}),
+])
+async def test_odd_answers_change_nothing_and_break_nothing(db, clock, fake, carrier, status,
+                                                            body):
+    name, number, _ = SAMPLES[carrier]
+    await add_parcels([(name, number)])
+    fake.script[number] = [(status, {}, body)]
+    settings = replace(db, carriers={carrier: carriers_config(fake.url)[carrier]})
+    async with Poller(settings, clock=clock) as poller:
+        [report] = await poller.run_once()
+    assert report.polled == 1 and report.recorded == 0
+    assert report.outcomes[number] in ("not_found", "invalid", "found")
+    assert (await Shipment.get(tracking_number=number)).milestone == "label_created"
+
+
+async def test_an_event_years_ahead_is_rejected_alone(db, clock, fake):
+    """One parcel's impossible scan is refused; the other parcels of the batch are kept."""
+    good, bad = "738488882438", "776094337676"
+    await add_parcels([("FedEx", good), ("FedEx", bad)])
+    sample = payload("fedex_track_response_delivered_ground.json")
+    far = json.loads(json.dumps(sample["output"]["completeTrackResults"][0]))
+    far["trackingNumber"] = bad
+    far["trackResults"][0]["scanEvents"] = [far["trackResults"][0]["scanEvents"][0]
+                                            | {"date": "2031-01-01T10:00:00Z"}]
+    sample["output"]["completeTrackResults"].append(far)
+    fake.script[good] = [(200, {}, sample)]
+    settings = replace(db, carriers={"fedex": carriers_config(fake.url)["fedex"]})
+    async with Poller(settings, clock=clock) as poller:
+        [report] = await poller.run_once()
+    assert report.recorded > 0 and report.rejected and bad in report.rejected[0]
+    assert (await Shipment.get(tracking_number=good)).milestone == "delivered"
+    assert (await Shipment.get(tracking_number=bad)).milestone == "label_created"

@@ -111,6 +111,12 @@ def dig(data: Any, *path: str | int) -> Any:
     return data
 
 
+def items(data: Any, *path: str | int) -> list[Any]:
+    """``dig(data, *path)`` when it is a list, else an empty list (carriers send odd things)."""
+    found = dig(data, *path)
+    return found if isinstance(found, list) else []
+
+
 def place(*parts: Any) -> str:
     """A location from its non-empty parts."""
     return ", ".join(str(p).strip() for p in parts if p and str(p).strip())

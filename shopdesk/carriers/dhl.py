@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from shopdesk.carriers.base import CarrierAdapter, TrackResult, aware, dig, json_body, place
+from shopdesk.carriers.base import CarrierAdapter, TrackResult, aware, dig, items, json_body, place
 
 
 class DHL(CarrierAdapter):
@@ -40,7 +40,7 @@ class DHL(CarrierAdapter):
         events = []
         for shipment in body["shipments"]:
             estimate = _estimate(shipment)
-            for raw in dig(shipment, "events") or []:
+            for raw in items(shipment, "events"):
                 address = dig(raw, "location", "address") or {}
                 text = " ".join(str(p) for p in (dig(raw, "status"), dig(raw, "description"))
                                 if p and p != dig(raw, "statusCode"))

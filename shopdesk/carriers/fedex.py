@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from shopdesk.carriers.base import OAuthAdapter, TrackResult, aware, dig, json_body, place
+from shopdesk.carriers.base import OAuthAdapter, TrackResult, aware, dig, items, json_body, place
 
 _NOT_FOUND = ("NOTFOUND", "NOT.FOUND")
 
@@ -25,23 +25,23 @@ class FedEx(OAuthAdapter):
                                       headers=await self.bearer())
         body = json_body(response)
         by_number = {str(dig(r, "trackingNumber")): r
-                     for r in dig(body, "output", "completeTrackResults") or []}
+                     for r in items(body, "output", "completeTrackResults")}
         results = []
         for number in numbers:
             complete = by_number.get(number)
             if complete is None:
-                errors = dig(body, "errors") or []
+                errors = items(body, "errors")
                 message = "; ".join(str(dig(e, "message")) for e in errors)
                 outcome = "invalid" if response.status_code == 400 else "not_found"
                 results.append(TrackResult(number, outcome,
                                            message=message or f"HTTP {response.status_code}"))
                 continue
             events, problems = [], []
-            for result in dig(complete, "trackResults") or []:
+            for result in items(complete, "trackResults"):
                 if error := dig(result, "error"):
                     problems.append(error)
                     continue
-                for scan in dig(result, "scanEvents") or []:
+                for scan in items(result, "scanEvents"):
                     location = dig(scan, "scanLocation") or {}
                     event = self.event(number, aware(dig(scan, "date")),
                                        str(dig(scan, "eventType") or ""),

@@ -32,6 +32,7 @@ from shopdesk.carriers.base import (
     TrackResult,
 )
 from shopdesk.config import Settings
+from shopdesk.errors import InvalidInput
 from shopdesk.models import CarrierHealth, Shipment, ShipmentPoll
 from shopdesk.services.common import utcnow
 from shopdesk.services.shipments import NewEvent, record_events
@@ -81,6 +82,7 @@ class RoundReport:
     not_found: int = 0
     invalid: int = 0
     error: str = ""
+    rejected: list[str] = field(default_factory=list)  # answers shopdesk could not record
     outcomes: dict[str, str] = field(default_factory=dict)  # tracking number -> outcome
 
 
@@ -185,8 +187,15 @@ class Poller:
     async def _record(self, adapter: CarrierAdapter, results: Sequence[TrackResult],
                       due: Sequence[_Due], report: RoundReport, now: datetime) -> None:
         events: list[NewEvent] = [e for r in results for e in r.events]
-        if events:
-            report.recorded = (await record_events(events)).recorded
+        try:
+            report.recorded = (await record_events(events)).recorded if events else 0
+        except InvalidInput:  # one odd event (a time years ahead): keep every other parcel's
+            for result in results:
+                try:
+                    report.recorded += (await record_events(result.events)).recorded
+                except InvalidInput as exc:
+                    log.warning("%s: %s: %s", adapter.name, result.tracking_number, exc)
+                    report.rejected.append(f"{result.tracking_number}: {exc}")
         by_number = {d.tracking_number: d for d in due}
         states = dict(await Shipment.filter(
             id__in=[by_number[r.tracking_number].shipment_id for r in results

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from shopdesk.carriers.base import OAuthAdapter, TrackResult, dig, json_body, place
+from shopdesk.carriers.base import OAuthAdapter, TrackResult, dig, items, json_body, place
 
 # UPS warning and error codes that mean "we know nothing of this number (yet)".
 _NOT_FOUND = {"TW0001", "TW0002"}
@@ -33,22 +33,22 @@ class UPS(OAuthAdapter):
             response = await self.request("GET", f"/api/track/v1/details/{number}",
                                           headers=headers)
             body = json_body(response)
-            problems = (dig(body, "response", "errors") or []) + \
-                (dig(body, "trackResponse", "shipment", 0, "warnings") or [])
+            problems = items(body, "response", "errors") + \
+                items(body, "trackResponse", "shipment", 0, "warnings")
             codes = {str(dig(p, "code")) for p in problems}
             message = "; ".join(str(dig(p, "message")) for p in problems)
             if codes & _INVALID:
                 results.append(TrackResult(number, "invalid", message=message))
                 continue
-            packages = [p for s in dig(body, "trackResponse", "shipment") or []
-                        for p in dig(s, "package") or []]
+            packages = [p for s in items(body, "trackResponse", "shipment")
+                        for p in items(s, "package")]
             if response.status_code == 404 or codes & _NOT_FOUND or not packages:
                 results.append(TrackResult(number, "not_found",
                                            message=message or f"HTTP {response.status_code}"))
                 continue
             events = []
             for package in packages:
-                for activity in dig(package, "activity") or []:
+                for activity in items(package, "activity"):
                     status = dig(activity, "status") or {}
                     address = dig(activity, "location", "address") or {}
                     event = self.event(

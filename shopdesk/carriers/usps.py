@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from shopdesk.carriers.base import OAuthAdapter, TrackResult, aware, dig, json_body, place
+from shopdesk.carriers.base import OAuthAdapter, TrackResult, aware, dig, items, json_body, place
 
 
 class USPS(OAuthAdapter):
@@ -39,7 +39,7 @@ class USPS(OAuthAdapter):
                                      str(dig(e, "eventCode") or ""), str(dig(e, "eventType") or ""),
                                      place(dig(e, "eventCity"), dig(e, "eventState"),
                                            dig(e, "eventCountry")))
-                          for e in dig(body, "trackingEvents") or []]
+                          for e in items(body, "trackingEvents")]
                 found = tuple(e for e in events if e)
                 results.append(TrackResult(number, "found" if found else "not_found", found))
         return results
