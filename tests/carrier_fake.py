@@ -81,8 +81,11 @@ class FakeCarriers:
         url = urlsplit(path)
         now = self.clock()
         if url.path in ("/oauth2/v3/token", "/security/v1/oauth/token", "/oauth/token"):
-            carrier = {"/oauth2/v3/token": "usps", "/security/v1/oauth/token": "ups",
-                       "/oauth/token": "fedex"}[url.path]
+            carrier = {
+                "/oauth2/v3/token": "usps",
+                "/security/v1/oauth/token": "ups",
+                "/oauth/token": "fedex",
+            }[url.path]
             with self._lock:
                 self.requests.append((carrier, "token", now))
             return self._token(carrier, headers, body)
@@ -96,8 +99,9 @@ class FakeCarriers:
             carrier, numbers = "ups", [url.path.rsplit("/", 1)[1]]
         elif url.path == "/track/v1/trackingnumbers":
             carrier = "fedex"
-            numbers = [i["trackingNumberInfo"]["trackingNumber"]
-                       for i in json.loads(body)["trackingInfo"]]
+            numbers = [
+                i["trackingNumberInfo"]["trackingNumber"] for i in json.loads(body)["trackingInfo"]
+            ]
         else:
             return 404, {}, {"error": f"no route {url.path}"}
         if carrier != "dhl" and headers.get("Authorization") != "Bearer token-" + carrier:
@@ -115,17 +119,23 @@ class FakeCarriers:
             ok = (sent.get("client_id"), sent.get("client_secret")) == (CLIENT_ID, CLIENT_SECRET)
         elif carrier == "ups":
             expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
-            ok = headers.get("Authorization") == f"Basic {expected}" \
+            ok = (
+                headers.get("Authorization") == f"Basic {expected}"
                 and b"grant_type=client_credentials" in body
+            )
         else:
             form = parse_qs(body.decode())
-            ok = form.get("client_id") == [CLIENT_ID] and form.get("client_secret") == \
-                [CLIENT_SECRET]
+            ok = form.get("client_id") == [CLIENT_ID] and form.get("client_secret") == [
+                CLIENT_SECRET
+            ]
         if not ok:
             return 401, {}, {"error": "invalid_client"}
         self.tokens_issued += 1
-        return 200, {}, {"access_token": f"token-{carrier}", "token_type": "Bearer",
-                         "expires_in": 3599}
+        return (
+            200,
+            {},
+            {"access_token": f"token-{carrier}", "token_type": "Bearer", "expires_in": 3599},
+        )
 
     # ---- responses built from the recorded samples -----------------------------------------
 
@@ -147,7 +157,8 @@ class FakeCarriers:
             codes = {"label": "GX", "transit": "A1", "ofd": "OF", "delivered": "01"}
             data["trackingEvents"] = [
                 copy.deepcopy(pick[codes[s]]) | {"GMTTimestamp": t.isoformat()}
-                for s, t in reversed(shown)]
+                for s, t in reversed(shown)
+            ]
         return data
 
     def _fedex(self, numbers: list[str], now: datetime) -> Any:
@@ -163,8 +174,10 @@ class FakeCarriers:
             if shown is not None:
                 pick = {e["eventType"]: e for e in reversed(result["scanEvents"])}
                 codes = {"label": "OC", "transit": "AR", "ofd": "OD", "delivered": "DL"}
-                result["scanEvents"] = [copy.deepcopy(pick[codes[s]]) | {"date": t.isoformat()}
-                                        for s, t in reversed(shown)]
+                result["scanEvents"] = [
+                    copy.deepcopy(pick[codes[s]]) | {"date": t.isoformat()}
+                    for s, t in reversed(shown)
+                ]
             results.append(complete)
         sample["output"]["completeTrackResults"] = results
         return sample
@@ -179,14 +192,18 @@ class FakeCarriers:
             delivered, label = package["activity"]
             # The sample has a label and a delivery scan; the two steps between take their
             # shape from them (UPS status types I and O).
-            transit = copy.deepcopy(label) | {"status": {
-                "type": "I", "description": "Arrived at Facility", "code": "AR"}}
-            ofd = copy.deepcopy(label) | {"status": {
-                "type": "O", "description": "Out For Delivery Today", "code": "OT"}}
+            transit = copy.deepcopy(label) | {
+                "status": {"type": "I", "description": "Arrived at Facility", "code": "AR"}
+            }
+            ofd = copy.deepcopy(label) | {
+                "status": {"type": "O", "description": "Out For Delivery Today", "code": "OT"}
+            }
             by_stage = {"label": label, "transit": transit, "ofd": ofd, "delivered": delivered}
-            package["activity"] = [copy.deepcopy(by_stage[s]) | {
-                "date": t.strftime("%Y%m%d"), "time": t.strftime("%H%M%S")}
-                for s, t in reversed(shown)]
+            package["activity"] = [
+                copy.deepcopy(by_stage[s])
+                | {"date": t.strftime("%Y%m%d"), "time": t.strftime("%H%M%S")}
+                for s, t in reversed(shown)
+            ]
         return data
 
     def _dhl(self, numbers: list[str], now: datetime) -> Any:
@@ -196,13 +213,21 @@ class FakeCarriers:
         shown = self._revealed(numbers[0], now)
         if shown is not None:
             event = shipment["events"][0]
-            codes = {"label": ("pre-transit", "Shipment information received"),
-                     "transit": ("transit", "Arrived at the parcel center"),
-                     "ofd": ("transit", "Out for delivery"),
-                     "delivered": ("delivered", "Delivered")}
+            codes = {
+                "label": ("pre-transit", "Shipment information received"),
+                "transit": ("transit", "Arrived at the parcel center"),
+                "ofd": ("transit", "Out for delivery"),
+                "delivered": ("delivered", "Delivered"),
+            }
             shipment["events"] = [
-                copy.deepcopy(event) | {"timestamp": t.strftime("%Y-%m-%dT%H:%M:%S"),
-                                        "statusCode": codes[s][0], "status": codes[s][1],
-                                        "description": codes[s][1], "remark": None}
-                for s, t in reversed(shown)]
+                copy.deepcopy(event)
+                | {
+                    "timestamp": t.strftime("%Y-%m-%dT%H:%M:%S"),
+                    "statusCode": codes[s][0],
+                    "status": codes[s][1],
+                    "description": codes[s][1],
+                    "remark": None,
+                }
+                for s, t in reversed(shown)
+            ]
         return data

@@ -41,21 +41,34 @@ class Clock:
 def carriers_config(url: str, **budgets: int) -> dict[str, CarrierSettings]:
     found = {}
     for name in SAMPLES:
-        secrets = {"api_key": API_KEY} if name == "dhl" else \
-            {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
-        found[name] = CarrierSettings(name=name, base_url=url, budget=budgets.get(name, 0),
-                                      **secrets)
+        secrets = (
+            {"api_key": API_KEY}
+            if name == "dhl"
+            else {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+        )
+        found[name] = CarrierSettings(
+            name=name, base_url=url, budget=budgets.get(name, 0), **secrets
+        )
     return found
 
 
 async def add_parcels(parcels: list[tuple[str, str]], prefix: str = "10") -> None:
-    new = [NewOrder(number=f"{prefix}{i:03}", placed_at=START - timedelta(days=1),
-                    currency="USD", items=[NewItem("Mug", 1, 1800)], email=None, country="US")
-           for i in range(len(parcels))]
+    new = [
+        NewOrder(
+            number=f"{prefix}{i:03}",
+            placed_at=START - timedelta(days=1),
+            currency="USD",
+            items=[NewItem("Mug", 1, 1800)],
+            email=None,
+            country="US",
+        )
+        for i in range(len(parcels))
+    ]
     await orders.create_orders(new)
     for order, (carrier, number) in zip(new, parcels, strict=True):
-        await shipments.add_shipment(order.number, number, carrier=carrier,
-                                     shipped_at=START - timedelta(hours=20))
+        await shipments.add_shipment(
+            order.number, number, carrier=carrier, shipped_at=START - timedelta(hours=20)
+        )
 
 
 @pytest.fixture
@@ -76,8 +89,9 @@ async def test_each_adapter_reads_its_recorded_response(db, clock, fake):
         reports = {r.carrier: r for r in await poller.run_once()}
         for name, (_, number, milestone) in SAMPLES.items():
             shipment = await Shipment.get(tracking_number=number)
-            assert (shipment.milestone, reports[name].outcomes) == \
-                (milestone, {number: "found"}), name
+            assert (shipment.milestone, reports[name].outcomes) == (milestone, {number: "found"}), (
+                name
+            )
             assert reports[name].recorded >= 1 and not reports[name].error
         usps = await Shipment.get(tracking_number=SAMPLES["usps"][1])
         assert usps.delivered_at == datetime(2024, 11, 22, 18, 58, 40, tzinfo=UTC)
@@ -91,15 +105,19 @@ async def test_each_adapter_reads_its_recorded_response(db, clock, fake):
     assert again["usps"].due == 0  # delivered: never polled again
 
 
-@pytest.mark.parametrize(("carrier", "status", "body", "outcome"), [
-    ("dhl", 404, "dhl_unified_tracking_error_404.json", "not_found"),
-    ("usps", 404, "usps_v3_tracking_error.json", "not_found"),
-    ("ups", 200, "ups_track_v1_not_found.json", "not_found"),
-    ("ups", 400, "ups_track_v1_invalid_number.json", "invalid"),
-    ("fedex", 400, "fedex_track_error.json", "invalid"),
-])
-async def test_not_found_yet_is_kept_apart_from_invalid(db, clock, fake, carrier, status,
-                                                        body, outcome):
+@pytest.mark.parametrize(
+    ("carrier", "status", "body", "outcome"),
+    [
+        ("dhl", 404, "dhl_unified_tracking_error_404.json", "not_found"),
+        ("usps", 404, "usps_v3_tracking_error.json", "not_found"),
+        ("ups", 200, "ups_track_v1_not_found.json", "not_found"),
+        ("ups", 400, "ups_track_v1_invalid_number.json", "invalid"),
+        ("fedex", 400, "fedex_track_error.json", "invalid"),
+    ],
+)
+async def test_not_found_yet_is_kept_apart_from_invalid(
+    db, clock, fake, carrier, status, body, outcome
+):
     name, number, _ = SAMPLES[carrier]
     await add_parcels([(name, number)])
     fake.script[number] = [(status, {}, payload(body))] * 2
@@ -112,8 +130,11 @@ async def test_not_found_yet_is_kept_apart_from_invalid(db, clock, fake, carrier
         assert health.last_error == "" and health.last_success_at == START
         assert (await Shipment.get(tracking_number=number)).milestone == "label_created"
         if outcome == "not_found":  # asked again soon, then less and less often
-            assert (poll.outcome, poll.misses, poll.next_at) == \
-                ("not_found", 1, START + timedelta(hours=1))
+            assert (poll.outcome, poll.misses, poll.next_at) == (
+                "not_found",
+                1,
+                START + timedelta(hours=1),
+            )
             clock.advance(hours=1)
             await poller.run_once()
             poll = await ShipmentPoll.get(id=poll.id)
@@ -125,11 +146,24 @@ async def test_not_found_yet_is_kept_apart_from_invalid(db, clock, fake, carrier
 async def test_fedex_not_found_inside_a_complete_result(db, clock, fake):
     number = SAMPLES["fedex"][1]
     await add_parcels([("FedEx", number)])
-    body = {"output": {"completeTrackResults": [{"trackingNumber": number, "trackResults": [
-        {"trackingNumberInfo": {"trackingNumber": number},
-         "error": {"code": "TRACKING.TRACKINGNUMBER.NOTFOUND",
-                   "message": "Tracking number cannot be found. Please correct the tracking "
-                              "number and try again."}}]}]}}
+    body = {
+        "output": {
+            "completeTrackResults": [
+                {
+                    "trackingNumber": number,
+                    "trackResults": [
+                        {
+                            "trackingNumberInfo": {"trackingNumber": number},
+                            "error": {
+                                "code": "TRACKING.TRACKINGNUMBER.NOTFOUND",
+                                "message": "Tracking number cannot be found.",
+                            },
+                        }
+                    ],
+                }
+            ]
+        }
+    }
     fake.script[number] = [(200, {}, body)]
     settings = replace(db, carriers={"fedex": carriers_config(fake.url)["fedex"]})
     async with Poller(settings, clock=clock) as poller:
@@ -184,19 +218,24 @@ async def test_wrong_credentials_are_an_error_and_never_leak(db, clock, fake):
 
 def stage_times(i: int, start: datetime) -> dict[str, datetime]:
     """A parcel's day: label early, moving by mid-morning, out for delivery, delivered."""
-    return {"label": start, "transit": start + timedelta(hours=2, minutes=7 * i),
-            "ofd": start + timedelta(hours=9, minutes=5 * i),
-            "delivered": start + timedelta(hours=12, minutes=5 * i)}
+    return {
+        "label": start,
+        "transit": start + timedelta(hours=2, minutes=7 * i),
+        "ofd": start + timedelta(hours=9, minutes=5 * i),
+        "delivered": start + timedelta(hours=12, minutes=5 * i),
+    }
 
 
 async def test_a_simulated_day_stays_within_every_budget(db, clock, fake):
     """Sixty USPS parcels (budget 40 an hour) and ten each for DHL, UPS and FedEx move from
     label to delivered over a day; the poller runs every ten minutes."""
     counts = {"usps": 60, "dhl": 10, "ups": 10, "fedex": 10}
-    numbers = {"usps": [f"94001{i:017}" for i in range(60)],
-               "dhl": [f"JJD{i:012}" for i in range(10)],
-               "ups": [f"1ZSIM{i:013}" for i in range(10)],
-               "fedex": [f"7700000{i:05}" for i in range(10)]}
+    numbers = {
+        "usps": [f"94001{i:017}" for i in range(60)],
+        "dhl": [f"JJD{i:012}" for i in range(10)],
+        "ups": [f"1ZSIM{i:013}" for i in range(10)],
+        "fedex": [f"7700000{i:05}" for i in range(10)],
+    }
     names = {"usps": "USPS", "dhl": "DHL Paket", "ups": "UPS", "fedex": "FedEx"}
     await add_parcels([(names[c], n) for c in counts for n in numbers[c]], prefix="5")
     for carrier in counts:
@@ -217,38 +256,67 @@ async def test_a_simulated_day_stays_within_every_budget(db, clock, fake):
             assert not [t for c, n, t in fake.requests if n == number and t > served], number
     assert await Shipment.filter(milestone="delivered").count() == 90
     # Sixty were due at once: the first hour spent the whole budget (token included), no more.
-    first_hour = [t for c, _, t in fake.requests
-                  if c == "usps" and t < START + timedelta(hours=1)]
+    first_hour = [t for c, _, t in fake.requests if c == "usps" and t < START + timedelta(hours=1)]
     assert len(first_hour) == 40
     tokens = fake.count("usps", "token")  # a token lives an hour: at most one an hour
     assert 0 < tokens <= 25 and tokens * 10 < fake.count("usps") - tokens
     # Out for delivery was polled more often than in transit (adaptive), within budget.
-    ofd_polls = sum(1 for c, n, t in fake.requests if n == numbers["ups"][0]
-                    and stage_times(0, START)["ofd"] <= t < stage_times(0, START)["delivered"])
-    transit_polls = sum(1 for c, n, t in fake.requests if n == numbers["ups"][0]
-                        and stage_times(0, START)["transit"] <= t < stage_times(0, START)["ofd"])
+    ofd_polls = sum(
+        1
+        for c, n, t in fake.requests
+        if n == numbers["ups"][0]
+        and stage_times(0, START)["ofd"] <= t < stage_times(0, START)["delivered"]
+    )
+    transit_polls = sum(
+        1
+        for c, n, t in fake.requests
+        if n == numbers["ups"][0]
+        and stage_times(0, START)["transit"] <= t < stage_times(0, START)["ofd"]
+    )
     assert ofd_polls / 3 > transit_polls / 7
     health = json.loads((await CarrierHealth.get(name="usps")).recent)
     assert len(health) <= 40
 
 
-@pytest.mark.parametrize(("carrier", "status", "body"), [
-    ("dhl", 200, b"<html>maintenance</html>"),
-    ("usps", 200, b"\xff\xfe not json"),
-    ("dhl", 200, {"shipments": "none"}),
-    ("dhl", 200, {"shipments": [{"events": [{"timestamp": "yesterday"}, 7, None]}]}),
-    ("usps", 200, ["not", "an", "object"]),
-    ("usps", 200, {"trackingEvents": {"eventCode": "01"}}),
-    ("ups", 200, {"response": {"errors": {"code": "TV1002"}}}),
-    ("ups", 200, {"trackResponse": {"shipment": [{"package": [{"activity": [
-        {"status": "D", "date": "2026-13-45"}]}]}]}}),
-    ("fedex", 200, {"output": {"completeTrackResults": {"trackingNumber": "x"}}}),
-    ("fedex", 200, {"output": {"completeTrackResults": [{"trackingNumber": "738488882438",
-                                                          "trackResults": [{"scanEvents": [
-                                                              {"date": None}]}]}]}}),
-])
-async def test_odd_answers_change_nothing_and_break_nothing(db, clock, fake, carrier, status,
-                                                            body):
+@pytest.mark.parametrize(
+    ("carrier", "status", "body"),
+    [
+        ("dhl", 200, b"<html>maintenance</html>"),
+        ("usps", 200, b"\xff\xfe not json"),
+        ("dhl", 200, {"shipments": "none"}),
+        ("dhl", 200, {"shipments": [{"events": [{"timestamp": "yesterday"}, 7, None]}]}),
+        ("usps", 200, ["not", "an", "object"]),
+        ("usps", 200, {"trackingEvents": {"eventCode": "01"}}),
+        ("ups", 200, {"response": {"errors": {"code": "TV1002"}}}),
+        (
+            "ups",
+            200,
+            {
+                "trackResponse": {
+                    "shipment": [
+                        {"package": [{"activity": [{"status": "D", "date": "2026-13-45"}]}]}
+                    ]
+                }
+            },
+        ),
+        ("fedex", 200, {"output": {"completeTrackResults": {"trackingNumber": "x"}}}),
+        (
+            "fedex",
+            200,
+            {
+                "output": {
+                    "completeTrackResults": [
+                        {
+                            "trackingNumber": "738488882438",
+                            "trackResults": [{"scanEvents": [{"date": None}]}],
+                        }
+                    ]
+                }
+            },
+        ),
+    ],
+)
+async def test_odd_answers_change_nothing_and_break_nothing(db, clock, fake, carrier, status, body):
     name, number, _ = SAMPLES[carrier]
     await add_parcels([(name, number)])
     fake.script[number] = [(status, {}, body)]
@@ -267,8 +335,9 @@ async def test_an_event_years_ahead_is_rejected_alone(db, clock, fake):
     sample = payload("fedex_track_response_delivered_ground.json")
     far = json.loads(json.dumps(sample["output"]["completeTrackResults"][0]))
     far["trackingNumber"] = bad
-    far["trackResults"][0]["scanEvents"] = [far["trackResults"][0]["scanEvents"][0]
-                                            | {"date": "2031-01-01T10:00:00Z"}]
+    far["trackResults"][0]["scanEvents"] = [
+        far["trackResults"][0]["scanEvents"][0] | {"date": "2031-01-01T10:00:00Z"}
+    ]
     sample["output"]["completeTrackResults"].append(far)
     fake.script[good] = [(200, {}, sample)]
     settings = replace(db, carriers={"fedex": carriers_config(fake.url)["fedex"]})

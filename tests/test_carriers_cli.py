@@ -21,8 +21,11 @@ def write(tmp_path, text: str):
 
 
 def test_carrier_sections_are_typed_and_validated(tmp_path, monkeypatch):
-    path = write(tmp_path, '[carriers.usps]\nclient_id = "id"\nbudget = 55\n'
-                           '[carriers.dhl]\napi_key = "k"\nbase_url = "http://127.0.0.1:9"\n')
+    path = write(
+        tmp_path,
+        '[carriers.usps]\nclient_id = "id"\nbudget = 55\n'
+        '[carriers.dhl]\napi_key = "k"\nbase_url = "http://127.0.0.1:9"\n',
+    )
     monkeypatch.setenv("SHOPDESK_CARRIERS_USPS_CLIENT_SECRET", "from-env-Secret")
     carriers = load_settings(path, tmp_path).carriers
     assert (carriers["usps"].budget, carriers["usps"].client_secret) == (55, "from-env-Secret")
@@ -32,7 +35,7 @@ def test_carrier_sections_are_typed_and_validated(tmp_path, monkeypatch):
         ('[carriers.royalmail]\napi_key = "k"\n', "no adapter for 'royalmail'; known: dhl"),
         ('[carriers.usps]\nclient_secrett = "x"\n', "unknown setting carriers.usps.client_secrett"),
         ('[carriers.usps]\nbudget = "lots"\n', "carriers.usps.budget must be a whole number"),
-        ('[carriers.usps]\nbudget = -1\n', "carriers.usps.budget must be a whole number"),
+        ("[carriers.usps]\nbudget = -1\n", "carriers.usps.budget must be a whole number"),
         ('[carriers.ups]\nbase_url = "ftp://x"\n', "base_url must start with http"),
         ('[carriers.ups]\nenabled = "yes"\n', "carriers.ups.enabled must be true or false"),
         ("[carriers]\nusps = 3\n", "carriers.usps must be a [carriers.usps] section"),
@@ -47,9 +50,12 @@ def test_carriers_status_and_poll_once(cli, tmp_path):
     nothing = cli("carriers", "poll", "--once")
     assert nothing.code == 1 and "no carrier API is configured" in nothing.err
     with FakeCarriers(lambda: datetime.now(UTC)) as fake:
-        config = write(tmp_path, f'[carriers.usps]\nbase_url = "{fake.url}"\n'
-                                 f'client_id = "{CLIENT_ID}"\n'
-                                 f'[carriers.dhl]\nbase_url = "{fake.url}"\n')
+        config = write(
+            tmp_path,
+            f'[carriers.usps]\nbase_url = "{fake.url}"\n'
+            f'client_id = "{CLIENT_ID}"\n'
+            f'[carriers.dhl]\nbase_url = "{fake.url}"\n',
+        )
         env = {"SHOPDESK_CARRIERS_USPS_CLIENT_SECRET": CLIENT_SECRET}
         one_order(cli, tmp_path, "1001")
         shipped = cli("ship", "1001", "--tracking", "9400 1091 0425 0532 9085 87")
@@ -83,14 +89,22 @@ def test_serve_polls_beside_the_portal(cli, tmp_path):
     one_order(cli, tmp_path, "1001")
     assert cli("ship", "1001", "--tracking", "9400109104250532908587").code == 0
     with FakeCarriers(lambda: datetime.now(UTC)) as fake:
-        config = write(tmp_path, f'[carriers.usps]\nbase_url = "{fake.url}"\n'
-                                 f'client_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\n')
+        config = write(
+            tmp_path,
+            f'[carriers.usps]\nbase_url = "{fake.url}"\n'
+            f'client_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\n',
+        )
         env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
         env.update(SHOPDESK_DATA_DIR=str(cli.data_dir), SHOPDESK_CONFIG=str(config))
         if pg := os.environ.get("SHOPDESK_TEST_DATABASE_URL"):
             env["SHOPDESK_DATABASE_URL"] = pg
-        server = subprocess.Popen([str(SHOPDESK), "serve", "--port", str(free_port())],
-                                  env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            [str(SHOPDESK), "serve", "--port", str(free_port())],
+            env=env,
+            cwd=tmp_path,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             deadline = time.monotonic() + 30
             while True:  # the poller asked USPS and recorded its answer

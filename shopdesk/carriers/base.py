@@ -38,8 +38,10 @@ class CarrierSettings:
     enabled: bool = True
 
     def __repr__(self) -> str:
-        return (f"CarrierSettings(name={self.name!r}, base_url={self.base_url!r}, "
-                f"budget={self.budget}, window_seconds={self.window_seconds}, secrets=***)")
+        return (
+            f"CarrierSettings(name={self.name!r}, base_url={self.base_url!r}, "
+            f"budget={self.budget}, window_seconds={self.window_seconds}, secrets=***)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,27 +174,43 @@ class CarrierAdapter(ABC):
         try:
             response = await self.http.request(method, f"{self.base_url}{path}", **kwargs)
         except httpx.HTTPError as exc:
-            raise CarrierError(f"{self.name}: cannot reach {self.base_url}: "
-                               f"{type(exc).__name__}") from None
+            raise CarrierError(
+                f"{self.name}: cannot reach {self.base_url}: {type(exc).__name__}"
+            ) from None
         if response.status_code == 429:
             wait = retry_after(response.headers.get("retry-after"), self.clock())
             raise RateLimited(f"{self.name}: rate limited (HTTP 429)", wait)
         if response.status_code in (401, 403):
-            raise AuthFailed(f"{self.name}: credentials refused (HTTP {response.status_code}); "
-                             f"check [carriers.{self.name}] in the config")
+            raise AuthFailed(
+                f"{self.name}: credentials refused (HTTP {response.status_code}); "
+                f"check [carriers.{self.name}] in the config"
+            )
         if response.status_code >= 500:
             raise CarrierError(f"{self.name}: server error (HTTP {response.status_code})")
         return response
 
-    def event(self, number: str, when: datetime | None, code: str, text: str,
-              location: str = "", estimate: tuple[date | None, date | None] | None = None,
-              ) -> NewEvent | None:
+    def event(
+        self,
+        number: str,
+        when: datetime | None,
+        code: str,
+        text: str,
+        location: str = "",
+        estimate: tuple[date | None, date | None] | None = None,
+    ) -> NewEvent | None:
         """A NewEvent in this carrier's vocabulary, or None without a usable time."""
         if when is None:
             return None
-        return NewEvent(tracking_number=number, occurred_at=when, code=(code or "").strip(),
-                        description=(text or "").strip(), location=location,
-                        source=f"{self.name}-api", carrier=self.name, estimate=estimate)
+        return NewEvent(
+            tracking_number=number,
+            occurred_at=when,
+            code=(code or "").strip(),
+            description=(text or "").strip(),
+            location=location,
+            source=f"{self.name}-api",
+            carrier=self.name,
+            estimate=estimate,
+        )
 
 
 @dataclass(slots=True)
@@ -220,9 +238,13 @@ class OAuthAdapter(CarrierAdapter):
 
     def token_request(self) -> dict[str, Any]:
         """The token request's keyword arguments (default: a form with the client's id)."""
-        return {"data": {"grant_type": "client_credentials",
-                         "client_id": self.config.client_id,
-                         "client_secret": self.config.client_secret}}
+        return {
+            "data": {
+                "grant_type": "client_credentials",
+                "client_id": self.config.client_id,
+                "client_secret": self.config.client_secret,
+            }
+        }
 
     def basic_auth(self) -> str:
         pair = f"{self.config.client_id}:{self.config.client_secret}".encode()
@@ -236,8 +258,10 @@ class OAuthAdapter(CarrierAdapter):
             body = _json(response)
             token = dig(body, "access_token")
             if response.status_code != 200 or not isinstance(token, str):
-                raise AuthFailed(f"{self.name}: no access token (HTTP {response.status_code}); "
-                                 f"check [carriers.{self.name}] client_id and client_secret")
+                raise AuthFailed(
+                    f"{self.name}: no access token (HTTP {response.status_code}); "
+                    f"check [carriers.{self.name}] client_id and client_secret"
+                )
             lifetime = dig(body, "expires_in")
             seconds = int(lifetime) if str(lifetime or "").isdigit() else 3600
             self._token = _Token(token, now + timedelta(seconds=max(60, seconds - 60)))

@@ -11,8 +11,9 @@ from shopdesk.carriers.base import CarrierAdapter, TrackResult, aware, dig, item
 
 class DHL(CarrierAdapter):
     name = "dhl"
-    serves = frozenset({"dhl", "dhl express", "dhl paket", "dhl parcel", "dhl ecommerce",
-                        "deutsche post"})
+    serves = frozenset(
+        {"dhl", "dhl express", "dhl paket", "dhl parcel", "dhl ecommerce", "deutsche post"}
+    )
     default_base_url = "https://api-eu.dhl.com"
     default_budget = 250
     default_window_seconds = 86400
@@ -22,16 +23,27 @@ class DHL(CarrierAdapter):
         results = []
         for number in numbers:
             response = await self.request(
-                "GET", "/track/shipments", params={"trackingNumber": number},
-                headers={"DHL-API-Key": self.config.api_key, "Accept": "application/json"})
+                "GET",
+                "/track/shipments",
+                params={"trackingNumber": number},
+                headers={"DHL-API-Key": self.config.api_key, "Accept": "application/json"},
+            )
             body = json_body(response)
             if response.status_code == 404:
-                results.append(TrackResult(number, "not_found", message=str(
-                    dig(body, "detail") or "no shipment found")))
+                results.append(
+                    TrackResult(
+                        number, "not_found", message=str(dig(body, "detail") or "no shipment found")
+                    )
+                )
                 continue
             if response.status_code != 200 or not isinstance(dig(body, "shipments"), list):
-                results.append(TrackResult(number, "invalid", message=str(
-                    dig(body, "detail") or f"HTTP {response.status_code}")))
+                results.append(
+                    TrackResult(
+                        number,
+                        "invalid",
+                        message=str(dig(body, "detail") or f"HTTP {response.status_code}"),
+                    )
+                )
                 continue
             results.append(TrackResult(number, "found", tuple(self._events(number, body))))
         return results
@@ -42,12 +54,19 @@ class DHL(CarrierAdapter):
             estimate = _estimate(shipment)
             for raw in items(shipment, "events"):
                 address = dig(raw, "location", "address") or {}
-                text = " ".join(str(p) for p in (dig(raw, "status"), dig(raw, "description"))
-                                if p and p != dig(raw, "statusCode"))
-                event = self.event(number, aware(dig(raw, "timestamp")),
-                                   str(dig(raw, "statusCode") or ""), text,
-                                   place(dig(address, "addressLocality"),
-                                         dig(address, "countryCode")), estimate)
+                text = " ".join(
+                    str(p)
+                    for p in (dig(raw, "status"), dig(raw, "description"))
+                    if p and p != dig(raw, "statusCode")
+                )
+                event = self.event(
+                    number,
+                    aware(dig(raw, "timestamp")),
+                    str(dig(raw, "statusCode") or ""),
+                    text,
+                    place(dig(address, "addressLocality"), dig(address, "countryCode")),
+                    estimate,
+                )
                 if event:
                     events.append(event)
         return events

@@ -19,13 +19,17 @@ class FedEx(OAuthAdapter):
     token_path = "/oauth/token"
 
     async def track(self, numbers: Sequence[str]) -> list[TrackResult]:
-        payload = {"includeDetailedScans": True, "trackingInfo": [
-            {"trackingNumberInfo": {"trackingNumber": n}} for n in numbers]}
-        response = await self.request("POST", "/track/v1/trackingnumbers", json=payload,
-                                      headers=await self.bearer())
+        payload = {
+            "includeDetailedScans": True,
+            "trackingInfo": [{"trackingNumberInfo": {"trackingNumber": n}} for n in numbers],
+        }
+        response = await self.request(
+            "POST", "/track/v1/trackingnumbers", json=payload, headers=await self.bearer()
+        )
         body = json_body(response)
-        by_number = {str(dig(r, "trackingNumber")): r
-                     for r in items(body, "output", "completeTrackResults")}
+        by_number = {
+            str(dig(r, "trackingNumber")): r for r in items(body, "output", "completeTrackResults")
+        }
         results = []
         for number in numbers:
             complete = by_number.get(number)
@@ -33,8 +37,9 @@ class FedEx(OAuthAdapter):
                 errors = items(body, "errors")
                 message = "; ".join(str(dig(e, "message")) for e in errors)
                 outcome = "invalid" if response.status_code == 400 else "not_found"
-                results.append(TrackResult(number, outcome,
-                                           message=message or f"HTTP {response.status_code}"))
+                results.append(
+                    TrackResult(number, outcome, message=message or f"HTTP {response.status_code}")
+                )
                 continue
             events, problems = [], []
             for result in items(complete, "trackResults"):
@@ -43,12 +48,17 @@ class FedEx(OAuthAdapter):
                     continue
                 for scan in items(result, "scanEvents"):
                     location = dig(scan, "scanLocation") or {}
-                    event = self.event(number, aware(dig(scan, "date")),
-                                       str(dig(scan, "eventType") or ""),
-                                       str(dig(scan, "eventDescription") or ""),
-                                       place(dig(location, "city"),
-                                             dig(location, "stateOrProvinceCode"),
-                                             dig(location, "countryCode")))
+                    event = self.event(
+                        number,
+                        aware(dig(scan, "date")),
+                        str(dig(scan, "eventType") or ""),
+                        str(dig(scan, "eventDescription") or ""),
+                        place(
+                            dig(location, "city"),
+                            dig(location, "stateOrProvinceCode"),
+                            dig(location, "countryCode"),
+                        ),
+                    )
                     if event:
                         events.append(event)
             if events:
@@ -57,6 +67,7 @@ class FedEx(OAuthAdapter):
             codes = " ".join(str(dig(p, "code")) for p in problems)
             message = "; ".join(str(dig(p, "message")) for p in problems)
             invalid = "INVALID" in codes and not any(k in codes for k in _NOT_FOUND)
-            results.append(TrackResult(number, "invalid" if invalid else "not_found",
-                                       message=message))
+            results.append(
+                TrackResult(number, "invalid" if invalid else "not_found", message=message)
+            )
         return results

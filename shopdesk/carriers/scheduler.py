@@ -57,8 +57,15 @@ NOT_FOUND_FIRST = HOUR  # then doubling, up to a day
 INVALID_INTERVAL = 24 * HOUR
 GIVE_UP_AFTER = timedelta(days=60)  # shipments older than this are not polled any more
 # The most urgent milestones first when the budget does not cover every due shipment.
-_URGENCY = {"out_for_delivery": 0, "attempt_failed": 1, "available_for_pickup": 2,
-            "exception": 2, "in_transit": 3, "label_created": 4, "returning_to_sender": 5}
+_URGENCY = {
+    "out_for_delivery": 0,
+    "attempt_failed": 1,
+    "available_for_pickup": 2,
+    "exception": 2,
+    "in_transit": 3,
+    "label_created": 4,
+    "returning_to_sender": 5,
+}
 
 
 @dataclass(slots=True)
@@ -99,15 +106,21 @@ def configured(settings: Settings) -> list[CarrierSettings]:
 class Poller:
     """Polls every configured carrier. Use as ``async with Poller(settings) as p``."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utcnow,
-                 http: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Callable[[], datetime] = utcnow,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self._own_http = http is None
-        self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(20.0),
-                                              headers={"User-Agent": "shopdesk"})
+        self.http = http or httpx.AsyncClient(
+            timeout=httpx.Timeout(20.0), headers={"User-Agent": "shopdesk"}
+        )
         self.adapters: dict[str, CarrierAdapter] = {
-            c.name: ADAPTERS[c.name](c, self.http, clock) for c in configured(settings)}
+            c.name: ADAPTERS[c.name](c, self.http, clock) for c in configured(settings)
+        }
 
     async def __aenter__(self) -> Poller:
         return self
@@ -129,7 +142,8 @@ class Poller:
                 log.exception("carrier polling round failed")
             wait = idle
             rows = await CarrierHealth.filter(name__in=list(self.adapters)).values_list(
-                "next_poll_at", flat=True)
+                "next_poll_at", flat=True
+            )
             soonest = min((r for r in rows if r is not None), default=None)
             if soonest is not None:
                 wait = min(idle, max(1.0, (soonest - self.clock()).total_seconds()))
@@ -141,9 +155,10 @@ class Poller:
         report = RoundReport(adapter.name)
         health, _ = await CarrierHealth.get_or_create(name=adapter.name)
         active = await self._active(adapter, now)
-        due = sorted((d for d in active if d.poll is None or d.poll.next_at <= now),
-                     key=lambda d: (_URGENCY.get(d.milestone, 9),
-                                    d.poll.next_at if d.poll else now))
+        due = sorted(
+            (d for d in active if d.poll is None or d.poll.next_at <= now),
+            key=lambda d: (_URGENCY.get(d.milestone, 9), d.poll.next_at if d.poll else now),
+        )
         report.due = len(due)
         recent = _recent(health, now, adapter.window)
         if health.paused_until and health.paused_until > now:
@@ -151,7 +166,7 @@ class Poller:
             return report
         results: list[TrackResult] = []
         for start in range(0, len(due), adapter.batch_size):
-            batch = due[start:start + adapter.batch_size]
+            batch = due[start : start + adapter.batch_size]
             if adapter.cost(len(batch)) > adapter.budget - len(recent):
                 break
             try:
@@ -175,17 +190,27 @@ class Poller:
 
     async def _active(self, adapter: CarrierAdapter, now: datetime) -> list[_Due]:
         rows = await Shipment.filter(
-            milestone__not_in=FINAL, order__cancelled_at__isnull=True,
+            milestone__not_in=FINAL,
+            order__cancelled_at__isnull=True,
             created_at__gte=now - GIVE_UP_AFTER,
-        ).values_list(
-            "id", "tracking_number", "milestone", "last_event_at", "carrier")
+        ).values_list("id", "tracking_number", "milestone", "last_event_at", "carrier")
         mine = [r for r in rows if r[4].strip().casefold() in adapter.serves]
-        polls = {p.shipment_id: p for p in await ShipmentPoll.filter(  # type: ignore[attr-defined]
-            shipment_id__in=[r[0] for r in mine])}
+        polls = {
+            p.shipment_id: p
+            for p in await ShipmentPoll.filter(  # type: ignore[attr-defined]
+                shipment_id__in=[r[0] for r in mine]
+            )
+        }
         return [_Due(r[0], r[1], r[2], r[3], polls.get(r[0])) for r in mine]
 
-    async def _record(self, adapter: CarrierAdapter, results: Sequence[TrackResult],
-                      due: Sequence[_Due], report: RoundReport, now: datetime) -> None:
+    async def _record(
+        self,
+        adapter: CarrierAdapter,
+        results: Sequence[TrackResult],
+        due: Sequence[_Due],
+        report: RoundReport,
+        now: datetime,
+    ) -> None:
         events: list[NewEvent] = [e for r in results for e in r.events]
         try:
             report.recorded = (await record_events(events)).recorded if events else 0
@@ -197,9 +222,15 @@ class Poller:
                     log.warning("%s: %s: %s", adapter.name, result.tracking_number, exc)
                     report.rejected.append(f"{result.tracking_number}: {exc}")
         by_number = {d.tracking_number: d for d in due}
-        states = dict(await Shipment.filter(
-            id__in=[by_number[r.tracking_number].shipment_id for r in results
-                    if r.tracking_number in by_number]).values_list("id", "milestone"))
+        states = dict(
+            await Shipment.filter(
+                id__in=[
+                    by_number[r.tracking_number].shipment_id
+                    for r in results
+                    if r.tracking_number in by_number
+                ]
+            ).values_list("id", "milestone")
+        )
         for result in results:
             item = by_number.get(result.tracking_number)
             if item is None:
@@ -234,12 +265,18 @@ class Poller:
                 adapter.forget_token()
         health.paused_until = now + backoff
 
-    async def _save_health(self, health: CarrierHealth, recent: list[datetime],
-                           active: Sequence[_Due], now: datetime,
-                           adapter: CarrierAdapter) -> None:
+    async def _save_health(
+        self,
+        health: CarrierHealth,
+        recent: list[datetime],
+        active: Sequence[_Due],
+        now: datetime,
+        adapter: CarrierAdapter,
+    ) -> None:
         health.recent = json.dumps([round(t.timestamp(), 3) for t in recent])
         pending = await ShipmentPoll.filter(
-            shipment_id__in=[d.shipment_id for d in active]).values_list("next_at", flat=True)
+            shipment_id__in=[d.shipment_id for d in active]
+        ).values_list("next_at", flat=True)
         upcoming = list(pending) + [now for d in active if d.poll is None]
         soonest = min(upcoming, default=None)
         if soonest is not None and len(recent) >= adapter.budget and recent:
@@ -252,8 +289,11 @@ class Poller:
 
 def interval(milestone: str, last_event_at: datetime | None, now: datetime) -> timedelta:
     """How long to wait before asking about a shipment again."""
-    if last_event_at is not None and now - last_event_at > STALLED_AFTER \
-            and milestone not in ("out_for_delivery", "attempt_failed"):
+    if (
+        last_event_at is not None
+        and now - last_event_at > STALLED_AFTER
+        and milestone not in ("out_for_delivery", "attempt_failed")
+    ):
         return STALLED_INTERVAL
     return INTERVALS.get(milestone, 6 * HOUR)
 

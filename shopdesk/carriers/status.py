@@ -45,14 +45,20 @@ async def carrier_status(settings: Settings, now: datetime | None = None) -> lis
         from datetime import timedelta
 
         used = len(_recent(health, now, timedelta(seconds=seconds))) if health else 0
-        out.append(CarrierStatus(
-            name=name, configured=name in ready, budget=budget, window_seconds=seconds,
-            budget_left=max(0, budget - used),
-            last_success_at=health.last_success_at if health else None,
-            last_error_at=health.last_error_at if health else None,
-            last_error=health.last_error if health else "",
-            paused_until=health.paused_until if health and health.paused_until
-            and health.paused_until > now else None,
-            next_poll_at=health.next_poll_at if health else None,
-        ))
+        out.append(
+            CarrierStatus(
+                name=name,
+                configured=name in ready,
+                budget=budget,
+                window_seconds=seconds,
+                budget_left=max(0, budget - used),
+                last_success_at=health.last_success_at if health else None,
+                last_error_at=health.last_error_at if health else None,
+                last_error=health.last_error if health else "",
+                paused_until=health.paused_until
+                if health and health.paused_until and health.paused_until > now
+                else None,
+                next_poll_at=health.next_poll_at if health else None,
+            )
+        )
     return out

@@ -23,28 +23,34 @@ class UPS(OAuthAdapter):
     token_path = "/security/v1/oauth/token"
 
     def token_request(self) -> dict[str, Any]:
-        return {"data": {"grant_type": "client_credentials"},
-                "headers": {"Authorization": self.basic_auth()}}
+        return {
+            "data": {"grant_type": "client_credentials"},
+            "headers": {"Authorization": self.basic_auth()},
+        }
 
     async def track(self, numbers: Sequence[str]) -> list[TrackResult]:
         results = []
         for number in numbers:
             headers = await self.bearer() | {"transId": uuid4().hex, "transactionSrc": "shopdesk"}
-            response = await self.request("GET", f"/api/track/v1/details/{number}",
-                                          headers=headers)
+            response = await self.request("GET", f"/api/track/v1/details/{number}", headers=headers)
             body = json_body(response)
-            problems = items(body, "response", "errors") + \
-                items(body, "trackResponse", "shipment", 0, "warnings")
+            problems = items(body, "response", "errors") + items(
+                body, "trackResponse", "shipment", 0, "warnings"
+            )
             codes = {str(dig(p, "code")) for p in problems}
             message = "; ".join(str(dig(p, "message")) for p in problems)
             if codes & _INVALID:
                 results.append(TrackResult(number, "invalid", message=message))
                 continue
-            packages = [p for s in items(body, "trackResponse", "shipment")
-                        for p in items(s, "package")]
+            packages = [
+                p for s in items(body, "trackResponse", "shipment") for p in items(s, "package")
+            ]
             if response.status_code == 404 or codes & _NOT_FOUND or not packages:
-                results.append(TrackResult(number, "not_found",
-                                           message=message or f"HTTP {response.status_code}"))
+                results.append(
+                    TrackResult(
+                        number, "not_found", message=message or f"HTTP {response.status_code}"
+                    )
+                )
                 continue
             events = []
             for package in packages:
@@ -52,10 +58,16 @@ class UPS(OAuthAdapter):
                     status = dig(activity, "status") or {}
                     address = dig(activity, "location", "address") or {}
                     event = self.event(
-                        number, _when(activity), str(dig(status, "type") or ""),
+                        number,
+                        _when(activity),
+                        str(dig(status, "type") or ""),
                         str(dig(status, "description") or ""),
-                        place(dig(address, "city"), dig(address, "stateProvince"),
-                              dig(address, "countryCode")))
+                        place(
+                            dig(address, "city"),
+                            dig(address, "stateProvince"),
+                            dig(address, "countryCode"),
+                        ),
+                    )
                     if event:
                         events.append(event)
             results.append(TrackResult(number, "found", tuple(events)))
@@ -67,7 +79,8 @@ def _when(activity: dict) -> datetime | None:
     day = dig(activity, "gmtDate") or dig(activity, "date")
     clock = dig(activity, "gmtTime") or dig(activity, "time") or "000000"
     try:
-        return datetime.strptime(f"{day}{str(clock).replace(':', '')[:6]:0<6}",
-                                 "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+        return datetime.strptime(
+            f"{day}{str(clock).replace(':', '')[:6]:0<6}", "%Y%m%d%H%M%S"
+        ).replace(tzinfo=UTC)
     except (TypeError, ValueError):
         return None

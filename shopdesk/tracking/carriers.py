@@ -36,14 +36,34 @@ _MAX_RAW = 200  # longer input is not a tracking number; do not spend work on it
 
 # UPU S10 numbers (two letters, 8 digits + check digit, country) by issuing country.
 _S10_POSTS = {
-    "US": "USPS", "GB": "Royal Mail", "DE": "Deutsche Post", "NL": "PostNL", "FR": "La Poste",
-    "BE": "bpost", "CA": "Canada Post", "AU": "Australia Post", "ES": "Correos",
-    "IT": "Poste Italiane", "PL": "Poczta Polska", "CH": "Swiss Post", "AT": "Austrian Post",
-    "SE": "PostNord", "DK": "PostNord", "JP": "Japan Post", "CN": "China Post",
+    "US": "USPS",
+    "GB": "Royal Mail",
+    "DE": "Deutsche Post",
+    "NL": "PostNL",
+    "FR": "La Poste",
+    "BE": "bpost",
+    "CA": "Canada Post",
+    "AU": "Australia Post",
+    "ES": "Correos",
+    "IT": "Poste Italiane",
+    "PL": "Poczta Polska",
+    "CH": "Swiss Post",
+    "AT": "Austrian Post",
+    "SE": "PostNord",
+    "DK": "PostNord",
+    "JP": "Japan Post",
+    "CN": "China Post",
 }
 # tracking-numbers courier codes → the names shopdesk uses.
-_COURIERS = {"ups": "UPS", "usps": "USPS", "fedex": "FedEx", "dhl": "DHL Express",
-             "amazon": "Amazon Logistics", "ontrac": "OnTrac", "cdl": "CDL"}
+_COURIERS = {
+    "ups": "UPS",
+    "usps": "USPS",
+    "fedex": "FedEx",
+    "dhl": "DHL Express",
+    "amazon": "Amazon Logistics",
+    "ontrac": "OnTrac",
+    "cdl": "CDL",
+}
 
 Status = Literal["valid", "invalid", "unknown"]
 
@@ -93,6 +113,7 @@ def clean_tracking_number(raw: str) -> str:
 
 # ---- check digits of the formats the package lacks ------------------------------------------
 
+
 def _gs1_ok(digits: str) -> bool:
     """GS1 mod 10 (SSCC, weights 3 and 1 from the right, check digit last)."""
     body, check = digits[:-1], int(digits[-1])
@@ -109,9 +130,7 @@ class _Rule:
 
 
 # Checked, specific rules run before the package's definitions; format-only rules after.
-_OWN_FIRST = (
-    _Rule("DHL Paket", "SSCC", re.compile(r"00340434\d{12}"), _gs1_ok),
-)
+_OWN_FIRST = (_Rule("DHL Paket", "SSCC", re.compile(r"00340434\d{12}"), _gs1_ok),)
 _OWN_LAST = (
     _Rule("DHL Paket", "JJD", re.compile(r"JJD\d{8,24}")),
     _Rule("DHL Parcel", "JVGL", re.compile(r"JVGL\d{8,24}")),
@@ -146,8 +165,11 @@ def _matches(number: str) -> list[tuple[str, str, str, str | None]]:
         if hit is None:
             continue
         code = hit.courier.code
-        carrier = _S10_POSTS.get(number[-2:], "Postal service") if code == "s10" \
+        carrier = (
+            _S10_POSTS.get(number[-2:], "Postal service")
+            if code == "s10"
             else _COURIERS.get(code, hit.courier.name)
+        )
         errors = [name for name, _ in hit.validation_errors]
         error = "" if not errors else ("check digit" if "checksum" in errors else errors[0])
         found.append((carrier, hit.product.name, error, hit.tracking_url))
@@ -179,10 +201,18 @@ def _detect(number: str) -> Detection:
         return Detection(number, "valid", carrier, product, alternatives=others, url=url)
     if matches:
         carrier, product, error, _ = matches[0]
-        what = "its check digit does not match" if error == "check digit" \
+        what = (
+            "its check digit does not match"
+            if error == "check digit"
             else f"its {error.lower()} is not one {carrier} uses"
-        return Detection(number, "invalid", carrier, product,
-                         reason=f"{number} looks like a {carrier} number, but {what}")
+        )
+        return Detection(
+            number,
+            "invalid",
+            carrier,
+            product,
+            reason=f"{number} looks like a {carrier} number, but {what}",
+        )
     return Detection(number, "unknown")
 
 
