@@ -315,6 +315,7 @@ class CarrierHealth(Model):
     failures = fields.IntField(default=0)  # in a row: the backoff grows with them
     paused_until = fields.DatetimeField(null=True)  # after a 429 or a 5xx
     next_poll_at = fields.DatetimeField(null=True)
+    leased_until = fields.DatetimeField(null=True)  # a process is polling this carrier
     recent = fields.TextField(default="[]")
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -3,6 +3,7 @@ OAuth, found / not found / invalid, 429 with Retry-After, 500, and a simulated d
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -346,3 +347,23 @@ async def test_an_event_years_ahead_is_rejected_alone(db, clock, fake):
     assert report.recorded > 0 and report.rejected and bad in report.rejected[0]
     assert (await Shipment.get(tracking_number=good)).milestone == "delivered"
     assert (await Shipment.get(tracking_number=bad)).milestone == "label_created"
+
+
+async def test_two_pollers_at_once_share_one_budget(db, clock, fake):
+    """Two processes (serve and a cron run) polling the same carrier at the same instant:
+    one takes the carrier's lease, the other sends nothing; a dead holder's lease lapses."""
+    numbers = [f"94001{i:017}" for i in range(10)]
+    await add_parcels([("USPS", n) for n in numbers])
+    settings = replace(db, carriers={"usps": carriers_config(fake.url, usps=5)["usps"]})
+    async with Poller(settings, clock=clock) as one, Poller(settings, clock=clock) as two:
+        reports = await asyncio.gather(one.run_once(), two.run_once())
+        polled = sorted(r[0].polled for r in reports)
+        assert polled == [0, 4] and fake.count("usps") == 5  # 4 numbers + 1 token = budget
+        assert any("another process" in r[0].error for r in reports)
+        clock.advance(hours=1, seconds=1)
+        await CarrierHealth.filter(name="usps").update(
+            leased_until=clock.now + timedelta(minutes=5)
+        )  # held by a process that then died
+        assert (await one.run_once())[0].polled == 0
+        clock.advance(minutes=5)
+        assert (await two.run_once())[0].polled == 4

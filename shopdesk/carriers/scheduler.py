@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
+from tortoise.expressions import Q
 
 from shopdesk.carriers import ADAPTERS
 from shopdesk.carriers.base import (
@@ -56,6 +57,7 @@ STALLED_INTERVAL = 12 * HOUR
 NOT_FOUND_FIRST = HOUR  # then doubling, up to a day
 INVALID_INTERVAL = 24 * HOUR
 GIVE_UP_AFTER = timedelta(days=60)  # shipments older than this are not polled any more
+LEASE = timedelta(minutes=15)  # longest a round may hold a carrier (a crashed one: until then)
 # The most urgent milestones first when the budget does not cover every due shipment.
 _URGENCY = {
     "out_for_delivery": 0,
@@ -153,7 +155,15 @@ class Poller:
     async def poll_carrier(self, adapter: CarrierAdapter) -> RoundReport:
         now = self.clock()
         report = RoundReport(adapter.name)
-        health, _ = await CarrierHealth.get_or_create(name=adapter.name)
+        await CarrierHealth.get_or_create(name=adapter.name)
+        # One process polls a carrier at a time, so two never spend the same budget: the
+        # lease is taken by one atomic UPDATE and lapses by itself if its holder dies.
+        free = Q(leased_until__isnull=True) | Q(leased_until__lte=now)
+        if not await CarrierHealth.filter(free, name=adapter.name).update(leased_until=now + LEASE):
+            report.error = "another process is polling this carrier right now"
+            return report
+        health = await CarrierHealth.get(name=adapter.name)
+        health.leased_until = None  # released when the round saves its health
         active = await self._active(adapter, now)
         due = sorted(
             (d for d in active if d.poll is None or d.poll.next_at <= now),

@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
                 ('failures', fields.IntField(default=0)),
                 ('paused_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('next_poll_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('leased_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('recent', fields.TextField(default='[]', unique=False)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
