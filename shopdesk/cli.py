@@ -217,6 +217,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="process a rejected delivery even though its signature does not verify")
     p.set_defaults(**_command("shopdesk.commands.inbox", "replay"))
     _returns_parser(add, common)
+    carriers = add("carriers", "Carrier APIs polled for tracking: health and polling."
+                   ).add_subparsers(dest="what", metavar="WHAT", required=True)
+    p = carriers.add_parser("status", parents=[common], help="each carrier API's health",
+                            description="Each configured carrier API: last success, last "
+                            "error, request budget left, next poll.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(**_command("shopdesk.commands.carriers", "status"))
+    p = carriers.add_parser("poll", parents=[common], help="poll carrier APIs",
+                            description="Poll the configured carrier APIs for active shipments, "
+                            "within each carrier's budget (runs until stopped; --once for cron).")
+    p.add_argument("--once", action="store_true", help="one round, then exit")
+    p.set_defaults(**_command("shopdesk.commands.carriers", "poll"))
 
     tracking = add("tracking", "Tools for the milestone engine.").add_subparsers(
         dest="what", metavar="WHAT", required=True)

@@ -94,6 +94,8 @@ class Settings:
     # Webhooks: the secret per source ([webhooks.<source>] secret); a source without one
     # accepts nothing.
     webhook_secrets: dict[str, str] = field(default_factory=dict)
+    # Carrier APIs polled for tracking: [carriers.<name>] sections (see shopdesk/carriers/).
+    carriers: dict[str, Any] = field(default_factory=dict)  # name -> CarrierSettings
     config_path: Path | None = None
     showing_demo: bool = False  # no shop of its own yet: the commands show the demo shop
 
@@ -193,6 +195,7 @@ def load_settings(
             raise ConfigError(f"{path} is not valid TOML: {exc}") from None
         values = _flatten(document, path)
         values["config_path"] = path
+    values["carriers"] = _carrier_env(values.get("carriers", {}))
     if url := os.environ.get("SHOPDESK_DATABASE_URL"):
         values["database_url"] = url
     chosen_dir = data_dir or os.environ.get("SHOPDESK_DATA_DIR") or values.get("data_dir")
@@ -223,6 +226,9 @@ def _flatten(document: dict[str, Any], path: Path) -> dict[str, Any]:
     for section, table in document.items():
         if section == "webhooks" and isinstance(table, dict):
             values["webhook_secrets"] = _webhook_secrets(table, path)
+            continue
+        if section == "carriers" and isinstance(table, dict):
+            values["carriers"] = _carriers(path, table)
             continue
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: '{section}' must be a [section]; known sections: "
@@ -309,6 +315,58 @@ def _convert(key: str, name: str, value: Any) -> Any:
     if not isinstance(value, str):
         raise ConfigError(f"{key} must be a string, got {value!r}")
     return value
+
+
+_CARRIER_STRINGS = ("base_url", "api_key", "client_id", "client_secret")
+_CARRIER_SECRETS = ("api_key", "client_id", "client_secret")
+
+
+def _carriers(path: Path, table: dict[str, Any]) -> dict[str, Any]:
+    """``[carriers.<name>]`` sections: credentials, base URL and request budget per carrier."""
+    from shopdesk.carriers.base import CarrierSettings
+
+    found = {}
+    for name, section in table.items():
+        key = f"carriers.{name}"
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path}: {key} must be a [{key}] section")
+        unknown = set(section) - {*_CARRIER_STRINGS, "budget", "window_seconds", "enabled"}
+        if unknown:
+            raise ConfigError(f"{path}: unknown setting {key}.{sorted(unknown)[0]} (known: "
+                              f"{', '.join(_CARRIER_STRINGS)}, budget, window_seconds, enabled)")
+        for name_ in _CARRIER_STRINGS:
+            if not isinstance(section.get(name_, ""), str):
+                raise ConfigError(f"{key}.{name_} must be a string")
+        for name_ in ("budget", "window_seconds"):
+            value = section.get(name_, 0)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError(f"{key}.{name_} must be a whole number, got {value!r}")
+        if not isinstance(section.get("enabled", True), bool):
+            raise ConfigError(f"{key}.enabled must be true or false")
+        found[name] = CarrierSettings(name=name, **section)
+    return found
+
+
+def _carrier_env(carriers: dict[str, Any]) -> dict[str, Any]:
+    """Secrets from $SHOPDESK_CARRIERS_<NAME>_<KEY> (API_KEY, CLIENT_ID, CLIENT_SECRET), which
+    win over the file, so they need not be written in it."""
+    from dataclasses import replace
+
+    prefix = "SHOPDESK_CARRIERS_"
+    named = {k.removeprefix(prefix).lower(): v for k, v in os.environ.items()
+             if k.startswith(prefix) and v}
+    if not named:
+        return carriers
+    from shopdesk.carriers.base import CarrierSettings
+
+    result = dict(carriers)
+    for key, value in named.items():
+        for secret in _CARRIER_SECRETS:
+            if key.endswith(f"_{secret}"):
+                name = key.removesuffix(f"_{secret}")
+                current = result.get(name) or CarrierSettings(name=name)
+                result[name] = replace(current, **{secret: value})
+    return result
 
 
 def _days(key: str, value: Any) -> tuple[int, int]:
@@ -414,8 +472,25 @@ def _validate(s: Settings) -> None:
             raise ConfigError(f"webhooks.{source}.secret must be at least {MIN_SECRET} "
                               "characters without leading or trailing spaces (copy it from "
                               f"the {source} settings page); got one of {len(secret)}")
+    if s.carriers:
+        _validate_carriers(s)
     url = s.database_url
     if url and not url.startswith(("sqlite://", "postgres://", "postgresql://", "psycopg://")):
         raise ConfigError("database.url must start with sqlite:// or postgres:// "
                           f"(got a value starting {url.split(':', 1)[0]!r})")
 
+
+
+def _validate_carriers(s: Settings) -> None:
+    from shopdesk.carriers import ADAPTERS
+
+    for name, carrier in s.carriers.items():
+        if name not in ADAPTERS:
+            raise ConfigError(f"[carriers.{name}]: shopdesk has no adapter for {name!r}; known: "
+                              f"{', '.join(ADAPTERS)}")
+        if carrier.base_url and not re.match(r"^https?://[^\s/]+", carrier.base_url):
+            raise ConfigError(f"carriers.{name}.base_url must start with http:// or https://, "
+                              f"got {carrier.base_url!r}")
+        if carrier.budget > 100_000 or carrier.window_seconds > 7 * 86400:
+            raise ConfigError(f"carriers.{name}: budget must be at most 100000 requests and "
+                              "window_seconds at most 604800 (a week)")

@@ -325,3 +325,41 @@ class Dismissal(Model):
 
     class Meta:
         table = "dismissal"
+
+
+class CarrierHealth(Model):
+    """One carrier API adapter's health and request budget, shared by every polling process.
+
+    ``recent`` holds the times (epoch seconds) of the requests made in the last budget window,
+    so cron runs and ``serve`` together stay within the carrier's limit.
+    """
+
+    name = fields.CharField(max_length=32, primary_key=True)
+    last_success_at = fields.DatetimeField(null=True)
+    last_error_at = fields.DatetimeField(null=True)
+    last_error = fields.CharField(max_length=500, default="")
+    failures = fields.IntField(default=0)  # in a row: the backoff grows with them
+    paused_until = fields.DatetimeField(null=True)  # after a 429 or a 5xx
+    next_poll_at = fields.DatetimeField(null=True)
+    leased_until = fields.DatetimeField(null=True)  # a process is polling this carrier
+    recent = fields.TextField(default="[]")
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "carrier_health"
+
+
+class ShipmentPoll(Model):
+    """When a shipment is next asked about at its carrier's API, and what the last answer was."""
+
+    id = fields.IntField(primary_key=True)
+    shipment: fields.ForeignKeyRelation[Shipment] = fields.ForeignKeyField(
+        "models.Shipment", related_name="polls", on_delete=fields.CASCADE, unique=True
+    )
+    next_at = fields.DatetimeField(db_index=True)
+    last_at = fields.DatetimeField(null=True)
+    outcome = fields.CharField(max_length=16, default="")  # found, not_found, invalid
+    misses = fields.IntField(default=0)  # "not found yet" answers in a row
+
+    class Meta:
+        table = "shipment_poll"

@@ -1,4 +1,5 @@
-"""``shopdesk serve``: the portal under uvicorn, with the notification worker beside it."""
+"""``shopdesk serve``: the portal under uvicorn, with the notification worker and, when a
+carrier API is configured, the carrier poller beside it."""
 
 from __future__ import annotations
 
@@ -35,13 +36,18 @@ async def serve(settings: Settings, args: Namespace) -> int:
     stop = asyncio.Event()
     print(f"Portal on http://{args.host}:{args.port} (public URL {settings.public_url}); "
           "Ctrl+C stops it.", file=sys.stderr)
-    async with Sender(plugin_paths=settings.plugin_dirs) as sender:
+    from shopdesk.carriers.scheduler import Poller, configured
+
+    async with Sender(plugin_paths=settings.plugin_dirs) as sender, Poller(settings) as poller:
         worker = asyncio.create_task(
             Worker(settings, sender).run_forever(stop)) if not args.no_worker else None
+        polling = asyncio.create_task(poller.run_forever(stop)) \
+            if not args.no_worker and configured(settings) else None
         try:
             await server.serve()  # returns on SIGTERM / SIGINT, after in-flight requests
         finally:
             stop.set()
-            if worker is not None:
-                await worker
+            for task in (worker, polling):
+                if task is not None:
+                    await task
     return 0

@@ -26,7 +26,7 @@ from shopdesk.services.common import (
     refresh_orders,
     utcnow,
 )
-from shopdesk.tracking.carriers import clean_tracking_number, guess_carrier
+from shopdesk.tracking.carriers import clean_tracking_number, detect
 from shopdesk.tracking.normalize import MILESTONES, REASONS, normalise
 from shopdesk.tracking.state import Scan, current_scan
 
@@ -73,21 +73,28 @@ async def add_shipment(
     Args:
         number: the order number.
         tracking_number: the carrier's tracking number.
-        carrier: the carrier; guessed from the tracking number when not given.
+        carrier: the carrier; detected from the tracking number when not given.
         service: the carrier's service level, if known.
         shipped_at: when it was handed to the carrier; default now.
         estimate: the carrier's delivery window, if it gave one.
 
     Raises:
         NotFound: no such order.
-        InvalidInput: malformed tracking number, unknown carrier.
+        InvalidInput: malformed tracking number, a wrong check digit (only when the carrier
+            is not named), unknown carrier.
         Conflict: the order is cancelled.
         AlreadyExists: the order already has this tracking number.
     """
     tracking = clean_tracking_number(tracking_number)
-    carrier = (carrier or "").strip() or guess_carrier(tracking)
-    if not carrier:
-        raise InvalidInput(f"cannot tell the carrier from {tracking}; name it with --carrier")
+    carrier = (carrier or "").strip()
+    if not carrier:  # a named carrier always wins: the owner knows better than the number
+        found = detect(tracking)
+        if found.status == "invalid":
+            raise InvalidInput(f"{found.reason}: check it for a typo, or name the carrier "
+                               "with --carrier if it is right")
+        if found.carrier is None:
+            raise InvalidInput(f"cannot tell the carrier from {tracking}; name it with --carrier")
+        carrier = found.carrier
     shipped_at = ensure_aware(shipped_at, "shipped_at") if shipped_at else utcnow()
     async with in_transaction():
         order = await get_order(number)
