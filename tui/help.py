@@ -35,11 +35,14 @@ class HelpScreen(ModalScreen[None]):
         keys.add_column(style="bold")
         keys.add_column()
         seen: set[str] = set()
-        for key, active in self.about.active_bindings.items():
-            binding = active.binding
-            if binding.description and binding.action not in seen:
-                seen.add(binding.action)
-                keys.add_row(binding.key_display or format_key(key), binding.description)
+        bindings = self.about.active_bindings.items()
+        # This screen's keys first, then the app's; not the focused widget's cursor keys.
+        for owner in (self.about, self.app):
+            for key, active in bindings:
+                binding = active.binding
+                if active.node is owner and binding.description and binding.action not in seen:
+                    seen.add(binding.action)
+                    keys.add_row(binding.key_display or format_key(key), binding.description)
         with Vertical(classes="dialog wide", id="help"):
             with VerticalScroll():
                 yield Markdown(f"{text}\n\n{GENERAL}")

@@ -223,8 +223,9 @@ async def list_orders(
             raise InvalidInput(f"unknown stage {stage!r}; one of: {', '.join(STAGES)}")
         query = query.filter(stage=stage)
     if carrier:
-        ids = Shipment.filter(carrier__iexact=carrier.strip()).values_list("order_id", flat=True)
-        query = query.filter(id__in=Subquery(ids))
+        carried = Shipment.filter(carrier__iexact=carrier.strip()).values_list("order_id",
+                                                                                flat=True)
+        query = query.filter(id__in=Subquery(carried))
     if attention is not None:
         query = query.filter(attention__isnull=not attention)
     if ids is not None:

@@ -37,7 +37,7 @@ class FilterDialog(Dialog[Filters]):
                 [(label, stage) for stage, label in STAGE_LABELS.items()],
                 id="stage",
                 prompt="all stages",
-                value=f.stage if f.stage else Select.BLANK,
+                value=f.stage if f.stage else Select.NULL,
             )
             yield Label("Carrier")
             yield Input(f.carrier, id="carrier", placeholder="all carriers")
@@ -62,7 +62,7 @@ class FilterDialog(Dialog[Filters]):
         self.dismiss(
             replace(
                 self.filters,
-                stage=None if stage is Select.BLANK else str(stage),
+                stage=None if stage is Select.NULL else str(stage),
                 carrier=self.query_one("#carrier", Input).value.strip(),
                 attention={"any": None, "yes": True, "no": False}[str(attention)],
                 oldest_first=self.query_one("#sort", Select).value == "old",

@@ -45,7 +45,7 @@ class MilestoneDialog(Dialog[MilestoneForm]):
     def submit(self) -> None:
         milestone = str(self.query_one("#milestone", Select).value)
         reason = self.query_one("#reason", Select).value
-        reason = None if reason is Select.BLANK else str(reason)
+        reason = None if reason is Select.NULL else str(reason)
         if milestone == "exception" and reason is None:
             self.query_one("#problem", Static).update("An exception needs a reason.")
             return

@@ -23,6 +23,7 @@ from shopdesk.views import OrderRow
 from tui import format as fmt
 from tui.commands import PaletteCommand
 from tui.messages import DataChanged
+from tui.widgets.rows import RowTable
 
 PAGE = 100
 PREFETCH = 20  # load the next page when the cursor is this close to the end
@@ -79,7 +80,7 @@ were looking, + are new.
         yield Static("Orders", id="title", classes="screen-title")
         yield Input(placeholder="Search number, name, email or tracking number  (/)", id="search")
         yield Static(self.filters.describe(), id="filters")
-        table: DataTable = DataTable(id="orders", cursor_type="row", zebra_stripes=True)
+        table = RowTable(id="orders", cursor_type="row", zebra_stripes=True)
         table.add_column(" ", key="mark", width=1)
         table.add_column("Order", key="number", width=7)
         table.add_column("Placed", key="placed", width=12)
