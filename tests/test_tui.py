@@ -308,7 +308,7 @@ def test_tui_keys_from_config(tmp_path):
     path.write_text('[tui.keys]\norders.filter = "ctrl+f"\n"app.help" = "f1"\n')
     assert load_settings(path).tui_keys == {"orders.filter": "ctrl+f", "app.help": "f1"}
     path.write_text("[tui.keys]\norders.filter = 3\n")
-    with pytest.raises(ConfigError, match="tui.keys.orders.filter must be key names"):
+    with pytest.raises(ConfigError, match=r"tui\.keys\.orders\.filter must be key names"):
         load_settings(path)
-    with pytest.raises(ConfigError, match="no action 'orders.fliter'"):
+    with pytest.raises(ConfigError, match=r"no action 'orders\.fliter'"):
         make_tui(Settings(tui_keys={"orders.fliter": "f"}))

@@ -114,8 +114,10 @@ class ShopdeskApp(App[None]):
         now: datetime | None = None,
         live_interval: float = 1.0,
         start: str = "orders",
+        open_database: bool = False,
     ) -> None:
         super().__init__()
+        self.open_database = open_database
         self.settings = settings
         self.fixed_now = now
         self.start_mode = start
@@ -130,8 +132,18 @@ class ShopdeskApp(App[None]):
 
     async def on_mount(self) -> None:
         self.theme = "textual-dark"
+        if self.open_database:
+            from shopdesk.db import init_db
+
+            await init_db(self.settings, migrate=False)
         await self.feed.start()
         await self.switch_mode(self.start_mode)
+
+    async def on_unmount(self) -> None:
+        if self.open_database:
+            from shopdesk.db import close_db
+
+            await close_db()
 
     async def action_section(self, mode: str) -> None:
         if self.current_mode != mode:
@@ -157,8 +169,12 @@ def make_tui(
     now: datetime | None = None,
     live_interval: float = 1.0,
     start: str = "orders",
+    open_database: bool = False,
 ) -> ShopdeskApp:
-    """The TUI for these settings (the database must already be open in this process).
+    """The TUI for these settings.
+
+    The database must already be open in this process, unless ``open_database``: then the
+    app opens it on its own event loop when it starts and closes it when it ends.
 
     Raises:
         ConfigError: ``[tui.keys]`` names an action this app does not have.
@@ -172,4 +188,6 @@ def make_tui(
         )
     if start not in SECTIONS:
         raise ConfigError(f"no section {start!r}; one of: {', '.join(SECTIONS)}")
-    return ShopdeskApp(settings, now=now, live_interval=live_interval, start=start)
+    return ShopdeskApp(
+        settings, now=now, live_interval=live_interval, start=start, open_database=open_database
+    )
