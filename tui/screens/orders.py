@@ -174,7 +174,10 @@ were looking, + are new.
 
     def _show_status(self) -> None:
         more = "; scroll down for more" if self.next_cursor else ""
-        self.query_one("#status", Static).update(f"{len(self.loaded):,} orders shown{more}")
+        count = len(self.loaded)
+        self.query_one("#status", Static).update(
+            f"{count:,} order{'' if count == 1 else 's'} shown{more}"
+        )
 
     # -- live --------------------------------------------------------------------------------
 
