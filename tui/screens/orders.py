@@ -75,6 +75,7 @@ were looking, + are new.
         self.next_cursor: str | None = None
         self.loaded: dict[str, OrderRow] = {}  # row key (order id) -> row
         self.generation = 0  # bumps on every new query; late pages of an old one are dropped
+        self.shown_generation = 0  # the query whose results the table shows
 
     def compose(self) -> ComposeResult:
         yield Static("Orders", id="title", classes="screen-title")
@@ -119,6 +120,7 @@ were looking, + are new.
         self._add(page.rows)
         self.next_cursor = page.next_cursor
         self._show_status()
+        self.shown_generation = generation
 
     @work(exclusive=True, group="orders-page", description="Loading more orders")
     async def _next_page(self, generation: int) -> None:
