@@ -145,3 +145,33 @@ def test_owner_opens_an_order_adds_a_parcel_and_sees_another_process(cli, tmp_pa
         term.close()
     log = cli.data_dir / "shopdesk.log"
     assert log.exists() and "Traceback" not in log.read_text()
+
+
+def test_run_serves_the_portal_beside_the_tui_and_stops_with_it(cli, tmp_path):
+    import socket
+    import urllib.request
+
+    assert cli("demo", "--seed-only", "--orders", "5").code == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
+    env.update(SHOPDESK_DATA_DIR=str(cli.data_dir), TERM="xterm-256color")
+    if PG_URL:
+        env["SHOPDESK_DATABASE_URL"] = PG_URL
+    term = Terminal(tmp_path, env, (80, 24))
+    term.start(f"{SHOPDESK} run --port {port}; echo EXITED=$?; sleep 60")
+    try:
+        term.wait_for(r"\b1005\b")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as r:
+            assert r.status == 200
+        time.sleep(1)  # see test above: let Textual finish asking the terminal
+        term.keys("C-q")
+        term.wait_for(r"EXITED=0")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            pytest.fail("the portal is still up after the TUI quit")
+        except OSError:
+            pass
+    finally:
+        term.close()
