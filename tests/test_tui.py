@@ -4,6 +4,7 @@ updates, the palette and remapped keys."""
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import replace
 
 import pytest
@@ -14,6 +15,7 @@ from shopdesk.config import Settings
 from shopdesk.errors import ConfigError
 from shopdesk.models import Notification, Order
 from shopdesk.services import orders, queries
+from tests.conftest import PG_URL
 from tests.tui_shop import NOW, seed_shop
 from tui.app import make_tui
 from tui.dialogs.filters import FilterDialog
@@ -312,3 +314,22 @@ def test_tui_keys_from_config(tmp_path):
         load_settings(path)
     with pytest.raises(ConfigError, match=r"no action 'orders\.fliter'"):
         make_tui(Settings(tui_keys={"orders.fliter": "f"}))
+
+
+def test_other_commands_do_not_import_textual(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom shopdesk.cli import main\n"
+        f"main(['--data-dir', {str(tmp_path)!r}, 'orders', 'list'])\n"
+        "print(sorted(m for m in ('textual', 'tui', 'uvicorn') if m in sys.modules))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
+    if PG_URL:
+        env["SHOPDESK_DATABASE_URL"] = PG_URL
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
