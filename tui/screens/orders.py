@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from shopdesk.errors import ShopdeskError
-from shopdesk.services.queries import list_orders
+from shopdesk.services.queries import MAX_PAGE, list_orders
 from shopdesk.views import OrderRow
 from tui import format as fmt
 from tui.commands import PaletteCommand
@@ -192,11 +192,13 @@ were looking, + are new.
     async def _refresh_rows(self, order_ids: frozenset[int], generation: int) -> None:
         shown = frozenset(i for i in order_ids if str(i) in self.loaded)
         fresh = order_ids - shown
-        updated = (await list_orders(ids=shown, limit=len(shown))).rows if shown else ()
+        updated: list[OrderRow] = []
+        chunks = [sorted(shown)[i : i + MAX_PAGE] for i in range(0, len(shown), MAX_PAGE)]
+        for chunk in chunks:
+            updated += (await list_orders(ids=frozenset(chunk), limit=len(chunk))).rows
+        # Of the orders new to this view, the newest page's worth is all that can belong in it.
         added = (
-            (
-                await self._query(self.filters, after=None, ids=fresh, limit=min(len(fresh), 500))
-            ).rows
+            (await self._query(self.filters, after=None, ids=fresh, limit=MAX_PAGE)).rows
             if fresh
             else ()
         )
