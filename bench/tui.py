@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import shutil
 import statistics
@@ -32,6 +33,7 @@ EMPTY_APP = (
     "        yield Static('READY')\n"
     "Empty().run()\n"
 )
+_LAUNCHES = itertools.count()
 TERMS = ("customer77", "jansen", "bench0000031337", "1042")
 
 
@@ -43,7 +45,7 @@ def _tmux(sock: str, *args: str, env: dict[str, str] | None = None) -> str:
 def first_screen(command: str, marker: str, env: dict[str, str]) -> tuple[float, int]:
     """Seconds from launch until ``marker`` is on screen, and the process's peak RSS (KiB)
     after it has also searched for a name."""
-    sock = f"shopdesk-bench-{os.getpid()}"
+    sock = f"shopdesk-bench-{os.getpid()}-{next(_LAUNCHES)}"  # a fresh tmux server each time
     began = time.perf_counter()
     _tmux(sock, "-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "80", "-y", "24",
           f"exec {command}", env=env)
