@@ -12,6 +12,7 @@ from shopdesk import __version__
 
 STAGE_NAMES = ("confirmed", "preparing", "partly_shipped", "shipped", "out_for_delivery",
                "partly_delivered", "delivered", "cancelled")
+SECTIONS = ("dashboard", "orders", "exceptions", "returns", "notifications", "settings")
 Handler = Callable[[Any, argparse.Namespace], Coroutine[Any, Any, int]]
 
 
@@ -51,7 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--orders", type=int, default=300, metavar="N",
                    help="how many orders to seed (default 300)")
     p.add_argument("--seed-only", action="store_true",
-                   help="seed, then exit (default: seed, then run the portal)")
+                   help="seed, then exit (default: seed, then 'shopdesk run': portal, worker "
+                        "and TUI)")
+    p.add_argument("--no-tui", action="store_true",
+                   help="seed, then serve the portal and worker without the TUI (also what "
+                        "happens when the output is not a terminal)")
     p.add_argument("--port", type=int, default=8080, help="the portal's port (default 8080)")
     p.add_argument("--seed", type=int, default=7, help="random seed, for a repeatable shop")
 
@@ -125,6 +130,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     p.add_argument("--no-worker", action="store_true",
                    help="portal only (run 'shopdesk worker' elsewhere)")
+    p = add("tui", "The owner's terminal app (run 'shopdesk serve' for the portal elsewhere).",
+            **_command("shopdesk.commands.tui", "tui"))
+    p.add_argument("--screen", choices=SECTIONS, default="orders",
+                   help="the section to open on (default orders)")
+    p = add("run", "Portal, worker and TUI in one process: for a laptop or a demo.",
+            **_command("shopdesk.commands.tui", "run"))
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.add_argument("--screen", choices=SECTIONS, default="orders",
+                   help="the section to open on (default orders)")
     p = add("worker", "Send queued notifications and watch for stalled or late parcels.",
             **_command("shopdesk.commands.notify", "worker"))
     p.add_argument("--once", action="store_true", help="run one full pass, then exit")

@@ -96,6 +96,8 @@ class Settings:
     webhook_secrets: dict[str, str] = field(default_factory=dict)
     # Carrier APIs polled for tracking: [carriers.<name>] sections (see shopdesk/carriers/).
     carriers: dict[str, Any] = field(default_factory=dict)  # name -> CarrierSettings
+    # The TUI: binding id -> keys, e.g. {"orders.filter": "f", "app.help": "f1,question_mark"}.
+    tui_keys: dict[str, str] = field(default_factory=dict)
     config_path: Path | None = None
     showing_demo: bool = False  # no shop of its own yet: the commands show the demo shop
 
@@ -147,6 +149,7 @@ _KEYS: dict[tuple[str, str], str] = {
     ("returns", "approval"): "return_approval",
     ("returns", "send_within_days"): "return_send_days",
     ("returns", "non_returnable_skus"): "non_returnable_skus",
+    ("tui", "keys"): "tui_keys",
 }
 
 
@@ -273,6 +276,8 @@ def _convert(key: str, name: str, value: Any) -> Any:
         return tuple(_transit_rule(f"{key}[{i}]", rule) for i, rule in enumerate(value))
     if name == "transit_days":
         return _days(key, value)
+    if name == "tui_keys":
+        return _keymap(key, value)
     if name in ("channels", "stalled_days_by_carrier"):
         kind = str if name == "channels" else int
         if not isinstance(value, dict) or not all(
@@ -367,6 +372,24 @@ def _carrier_env(carriers: dict[str, Any]) -> dict[str, Any]:
                 current = result.get(name) or CarrierSettings(name=name)
                 result[name] = replace(current, **{secret: value})
     return result
+
+
+def _keymap(key: str, value: Any, prefix: str = "") -> dict[str, str]:
+    """``[tui.keys]``: binding ids (dotted, so TOML nests them) to comma-separated key names."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"[{key}] must map binding ids to keys, such as "
+                          f'orders.filter = "f"; got {value!r}')
+    keys: dict[str, str] = {}
+    for name, keyspec in value.items():
+        binding = f"{prefix}{name}"
+        if isinstance(keyspec, dict):
+            keys.update(_keymap(key, keyspec, f"{binding}."))
+        elif not isinstance(keyspec, str) or not keyspec.strip() or " " in keyspec.strip():
+            raise ConfigError(f"{key}.{binding} must be key names separated by commas, such as "
+                              f'"f" or "ctrl+f,f3"; got {keyspec!r}')
+        else:
+            keys[binding] = keyspec.strip()
+    return keys
 
 
 def _days(key: str, value: Any) -> tuple[int, int]:

@@ -77,7 +77,8 @@ def test_demo_seeds_then_serves_the_portal(cli, tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
     env["SHOPDESK_DATA_DIR"] = str(cli.data_dir)
-    demo = subprocess.Popen([str(SHOPDESK), "demo", "--orders", "10", "--port", str(port)],
+    demo = subprocess.Popen([str(SHOPDESK), "demo", "--orders", "10", "--no-tui", "--port",
+                             str(port)],
                             env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
     try:
         line = ""

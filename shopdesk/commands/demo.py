@@ -1,4 +1,5 @@
-"""``shopdesk demo``: seed a demo shop — a disposable one unless a data dir is named.
+"""``shopdesk demo``: seed a demo shop — a disposable one unless a data dir is named — then
+``shopdesk run`` on it (portal, worker and TUI; the portal alone when not at a terminal).
 
 The disposable shop lives in the user cache dir and is replaced by every ``shopdesk demo``.
 Until the owner sets up a shop of their own, the other commands show it (and say so).
@@ -7,6 +8,7 @@ Until the owner sets up a shop of their own, the other commands show it (and say
 from __future__ import annotations
 
 import os
+import sys
 from argparse import Namespace
 from dataclasses import replace
 
@@ -44,11 +46,17 @@ async def demo(settings: Settings, args: Namespace) -> int:
     print(f"  {prefix} orders show 1001")
     if args.seed_only:
         return 0
-    # The portal, for this shop: what a customer sees. (The owner's TUI comes later.)
+    print(f"Portal: http://127.0.0.1:{args.port}")
     if example is not None:
         print(f"A customer's tracking page: {example.tracking_url}")
-    from shopdesk.commands.serve import serve
+    sys.stdout.flush()
+    with_tui = not args.no_tui and sys.stdin.isatty() and sys.stdout.isatty()
+    if with_tui:
+        from shopdesk.commands.tui import run as run_all
 
+        command = run_all
+    else:
+        from shopdesk.commands.serve import serve as command
     async with database(settings):
-        return await serve(settings, Namespace(host="127.0.0.1", port=args.port,
-                                               no_worker=False))
+        return await command(settings, Namespace(host="127.0.0.1", port=args.port,
+                                                 no_worker=False, screen="dashboard"))

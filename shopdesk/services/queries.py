@@ -5,6 +5,7 @@ Everything returned is a plain frozen dataclass from :mod:`shopdesk.views`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from tortoise.expressions import Q, Subquery
@@ -105,6 +106,18 @@ async def order_views(settings: Settings, numbers: list[str]) -> list[OrderView]
     return [_view(settings, by_number[n]) for n in numbers if n in by_number]
 
 
+async def order_id(number: str) -> int:
+    """An order's database id (to match it against the change feed).
+
+    Raises:
+        NotFound: no such order.
+    """
+    ids = await Order.filter(number=normalise_number(number)).values_list("id", flat=True)
+    if not ids:
+        raise NotFound(f"no order {normalise_number(number)}")
+    return ids[0]
+
+
 async def order_token(number: str) -> str:
     """An order's public token (for its tracking page)."""
     token = await Order.filter(number=normalise_number(number)).values_list("token", flat=True)
@@ -181,8 +194,10 @@ async def list_orders(
     attention: bool | None = None,
     after: str | None = None,
     limit: int = 50,
+    oldest_first: bool = False,
+    ids: Collection[int] | None = None,
 ) -> OrderPage:
-    """A page of orders, newest first.
+    """A page of orders, newest first (or oldest first).
 
     Args:
         search: part of an order number, customer name, email or tracking number.
@@ -191,6 +206,8 @@ async def list_orders(
         attention: True for orders that need the owner, False for those that don't.
         after: the ``next_cursor`` of the previous page.
         limit: rows per page, 1-500.
+        oldest_first: sort by when the order was placed, oldest first.
+        ids: only these orders (a live view refreshing the rows that changed).
 
     Raises:
         InvalidInput: unknown stage, bad cursor or limit.
@@ -206,14 +223,20 @@ async def list_orders(
             raise InvalidInput(f"unknown stage {stage!r}; one of: {', '.join(STAGES)}")
         query = query.filter(stage=stage)
     if carrier:
-        ids = Shipment.filter(carrier__iexact=carrier.strip()).values_list("order_id", flat=True)
-        query = query.filter(id__in=Subquery(ids))
+        carried = Shipment.filter(carrier__iexact=carrier.strip()).values_list("order_id",
+                                                                                flat=True)
+        query = query.filter(id__in=Subquery(carried))
     if attention is not None:
         query = query.filter(attention__isnull=not attention)
+    if ids is not None:
+        query = query.filter(id__in=list(ids))
     if after:
         placed_at, last_id = _decode_cursor(after)
-        query = query.filter(Q(placed_at__lt=placed_at) | Q(placed_at=placed_at, id__lt=last_id))
-    rows = await query.order_by("-placed_at", "-id").limit(limit + 1).values_list(
+        query = query.filter(
+            Q(placed_at__gt=placed_at) | Q(placed_at=placed_at, id__gt=last_id) if oldest_first
+            else Q(placed_at__lt=placed_at) | Q(placed_at=placed_at, id__lt=last_id))
+    order = ("placed_at", "id") if oldest_first else ("-placed_at", "-id")
+    rows = await query.order_by(*order).limit(limit + 1).values_list(
         "id", "number", "placed_at", "stage", "attention", "customer__name", "customer__email",
         "ship_country", "total_minor", "currency",
     )
