@@ -33,6 +33,8 @@ RETURN_APPROVALS = ("auto", "owner")
 # Sources that may post to /hooks/<source>; each takes [webhooks.<source>] secret = "...".
 WEBHOOK_SOURCES = ("shopify", "woocommerce", "easypost", "shippo", "aftership", "17track",
                    "generic")
+# Sources that also take an opt-in [webhooks.<source>] signing_secret (a signed header).
+SIGNED_SOURCES = ("shippo",)
 MIN_SECRET = 8
 _QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -94,6 +96,8 @@ class Settings:
     # Webhooks: the secret per source ([webhooks.<source>] secret); a source without one
     # accepts nothing.
     webhook_secrets: dict[str, str] = field(default_factory=dict)
+    # Opt-in signed webhooks beside the secret: only shippo ([webhooks.shippo] signing_secret).
+    webhook_signing_secrets: dict[str, str] = field(default_factory=dict)
     # Carrier APIs polled for tracking: [carriers.<name>] sections (see shopdesk/carriers/).
     carriers: dict[str, Any] = field(default_factory=dict)  # name -> CarrierSettings
     # The TUI: binding id -> keys, e.g. {"orders.filter": "f", "app.help": "f1,question_mark"}.
@@ -228,7 +232,9 @@ def _flatten(document: dict[str, Any], path: Path) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for section, table in document.items():
         if section == "webhooks" and isinstance(table, dict):
-            values["webhook_secrets"] = _webhook_secrets(table, path)
+            values["webhook_secrets"], values["webhook_signing_secrets"] = _webhook_secrets(
+                table, path
+            )
             continue
         if section == "carriers" and isinstance(table, dict):
             values["carriers"] = _carriers(path, table)
@@ -246,9 +252,12 @@ def _flatten(document: dict[str, Any], path: Path) -> dict[str, Any]:
     return values
 
 
-def _webhook_secrets(table: dict[str, Any], path: Path) -> dict[str, str]:
-    """``[webhooks.<source>] secret = "..."`` tables → {source: secret}."""
+def _webhook_secrets(
+    table: dict[str, Any], path: Path
+) -> tuple[dict[str, str], dict[str, str]]:
+    """``[webhooks.<source>] secret = "..."`` tables → ({source: secret}, {source: signing})."""
     secrets: dict[str, str] = {}
+    signing: dict[str, str] = {}
     for source, entry in table.items():
         if source not in WEBHOOK_SOURCES:
             raise ConfigError(f"{path}: unknown webhook source [webhooks.{source}]; known: "
@@ -256,16 +265,18 @@ def _webhook_secrets(table: dict[str, Any], path: Path) -> dict[str, str]:
         if not isinstance(entry, dict):
             raise ConfigError(f"{path}: webhooks.{source} must be a [webhooks.{source}] table "
                               "with secret = \"...\"")
-        unknown = set(entry) - {"secret"}
+        known = {"secret", "signing_secret"} if source in SIGNED_SOURCES else {"secret"}
+        unknown = set(entry) - known
         if unknown:
             raise ConfigError(f"{path}: unknown setting webhooks.{source}.{sorted(unknown)[0]} "
-                              "(known keys: secret)")
-        secret = entry.get("secret", "")
-        if not isinstance(secret, str):
-            raise ConfigError(f"webhooks.{source}.secret must be a string, got {secret!r}")
-        if secret:
-            secrets[source] = secret
-    return secrets
+                              f"(known keys: {', '.join(sorted(known))})")
+        for key, found in (("secret", secrets), ("signing_secret", signing)):
+            value = entry.get(key, "")
+            if not isinstance(value, str):
+                raise ConfigError(f"webhooks.{source}.{key} must be a string, got {value!r}")
+            if value:
+                found[source] = value
+    return secrets, signing
 
 
 def _convert(key: str, name: str, value: Any) -> Any:
@@ -487,14 +498,18 @@ def _validate(s: Settings) -> None:
         except ValueError:
             raise ConfigError(f"portal.trusted_proxies: {proxy!r} is not an IP address or "
                               "network such as \"127.0.0.1\" or \"10.0.0.0/8\"") from None
-    for source, secret in s.webhook_secrets.items():
-        if source not in WEBHOOK_SOURCES:
-            raise ConfigError(f"unknown webhook source {source!r}; known: "
-                              f"{', '.join(WEBHOOK_SOURCES)}")
-        if secret and (len(secret) < MIN_SECRET or secret != secret.strip()):
-            raise ConfigError(f"webhooks.{source}.secret must be at least {MIN_SECRET} "
-                              "characters without leading or trailing spaces (copy it from "
-                              f"the {source} settings page); got one of {len(secret)}")
+    for key, known, given in (
+        ("secret", WEBHOOK_SOURCES, s.webhook_secrets),
+        ("signing_secret", SIGNED_SOURCES, s.webhook_signing_secrets),
+    ):
+        for source, secret in given.items():
+            if source not in known:
+                raise ConfigError(f"webhook source {source!r} takes no {key}; known: "
+                                  f"{', '.join(known)}")
+            if secret and (len(secret) < MIN_SECRET or secret != secret.strip()):
+                raise ConfigError(f"webhooks.{source}.{key} must be at least {MIN_SECRET} "
+                                  "characters without leading or trailing spaces (copy it "
+                                  f"from the {source} settings page); got one of {len(secret)}")
     if s.carriers:
         _validate_carriers(s)
     url = s.database_url

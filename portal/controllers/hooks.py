@@ -26,7 +26,7 @@ from shopdesk.config import WEBHOOK_SOURCES
 from shopdesk.webhooks import KEPT_HEADERS, Malformed, key_for, read
 from shopdesk.webhooks.inbox import Incoming
 from shopdesk.webhooks.ingest import Ingest
-from shopdesk.webhooks.signatures import Rejected, given_signature, verify
+from shopdesk.webhooks.signatures import Rejected, verify_request
 
 log = logging.getLogger("shopdesk.webhooks")
 MAX_HOOK_BODY = 5 * 1024 * 1024  # Shopify orders with hundreds of lines stay well below
@@ -105,11 +105,13 @@ async def receive(request: Request, source: FromPath[str]) -> Response:
     except UnicodeDecodeError:
         body = ""
     try:
-        verify(
+        verify_request(
             source,
             settings.webhook_secrets.get(source, ""),
             raw,
-            given_signature(source, headers, query),
+            headers,
+            query,
+            signing_secret=settings.webhook_signing_secrets.get(source, ""),
         )
     except Rejected as exc:
         return await reject(401, str(exc), body or raw.decode("utf-8", "replace"))

@@ -47,6 +47,7 @@ KEPT_HEADERS = (
     "sign",
     "x-shopdesk-signature",
     "x-shopdesk-timestamp",
+    "shippo-auth-signature",
 )
 
 
