@@ -2,8 +2,14 @@
 
 Detection uses the maintained data set of the ``tracking-numbers`` package (UPS, USPS, FedEx,
 DHL Express, UPU S10 postal numbers, Amazon, OnTrac, …) plus a thin layer of our own for the
-European carriers it lacks (DHL Paket, PostNL, DPD, GLS) and for the carrier names shopdesk
-uses. A detection is a guess only: the owner can always name the carrier.
+European carriers it lacks (DHL Paket, PostNL, DPD, GLS, Hermes) and for the carrier names
+shopdesk uses. A detection is a guess only: the owner can always name the carrier.
+
+Precedence, decided by check digits and never by a guess: a format whose check digit is right
+wins over a format that has no check digit at all; a wrong check digit in one format does not
+make a number invalid when another carrier's format (without a check digit) fits it. So a
+12-digit GLS number that fails FedEx's check is GLS, and a bare 14-digit number (DPD without
+its check character, or Hermes) is ``unknown`` with both carriers as ``alternatives``.
 
 Three outcomes, kept apart on purpose:
 
@@ -12,7 +18,8 @@ Three outcomes, kept apart on purpose:
   "not found yet", never decided here.
 - ``invalid``: not a tracking number at all, or a known format whose check digit is wrong (a
   typo, most likely).
-- ``unknown``: well-formed, but no carrier we know writes numbers like it.
+- ``unknown``: well-formed, but no single carrier can be named: none writes numbers like it,
+  or several do and nothing tells them apart (``alternatives`` lists them).
 """
 
 from __future__ import annotations
@@ -80,7 +87,8 @@ class Detection:
             format it resembles, if any.
         product: the carrier's service or number family ("FedEx Ground", "S10", …).
         reason: why it is invalid, for the owner; empty otherwise.
-        alternatives: other carriers whose valid format the number also fits.
+        alternatives: other carriers whose valid format the number also fits (for
+            ``unknown``: every carrier it could be).
         url: the carrier's public tracking page for a valid number.
     """
 
@@ -121,6 +129,31 @@ def _gs1_ok(digits: str) -> bool:
     return (10 - total % 10) % 10 == check
 
 
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def mod37_36(text: str) -> str:
+    """The ISO 7064 MOD 37,36 check character of ``text`` (digits and upper-case letters).
+
+    The hybrid system with M = 36: start at 36; for each character add its value (A = 10 …
+    Z = 35) mod 36 (0 counts as 36), double it mod 37; the check character brings the last
+    product to 1.
+    """
+    product = 36
+    for char in text:
+        total = (product + _ALNUM.index(char)) % 36 or 36
+        product = total * 2 % 37
+    return _ALNUM[(37 - product) % 36]
+
+
+_DPD_CHECKED = re.compile(r"\d{14}[0-9A-Z]")
+
+
+def _dpd_ok(number: str) -> bool:
+    """DPD: 14-digit parcel number + its MOD 37,36 check character (printed after it)."""
+    return mod37_36(number[:14]) == number[14]
+
+
 @dataclass(frozen=True, slots=True)
 class _Rule:
     carrier: str
@@ -129,14 +162,20 @@ class _Rule:
     check: Callable[[str], bool] | None = None  # None: the format has no check digit
 
 
-# Checked, specific rules run before the package's definitions; format-only rules after.
-_OWN_FIRST = (_Rule("DHL Paket", "SSCC", re.compile(r"00340434\d{12}"), _gs1_ok),)
+# Checked rules for prefixes only one carrier uses: they run first, and no other verdict counts.
+# DHL Paket piece codes are SSCCs with DHL's GS1 prefix: 340433 on production labels, 340434
+# on the numbers DHL publishes for its sandbox (also seen on live parcels).
+_OWN_FIRST = (_Rule("DHL Paket", "SSCC", re.compile(r"00(?:340433|340434)\d{12}"), _gs1_ok),)
+# The rest run after the package's definitions.
 _OWN_LAST = (
     _Rule("DHL Paket", "JJD", re.compile(r"JJD\d{8,24}")),
     _Rule("DHL Parcel", "JVGL", re.compile(r"JVGL\d{8,24}")),
     _Rule("PostNL", "3S", re.compile(r"3S[A-Z]{4}\d{5,11}")),
-    _Rule("DPD", "parcel number", re.compile(r"[01]\d{13}[0-9A-Z]?")),
-    _Rule("GLS", "parcel number", re.compile(r"\d{11}")),
+    _Rule("DPD", "parcel number + check character", _DPD_CHECKED, _dpd_ok),
+    _Rule("DPD", "parcel number", re.compile(r"\d{14}")),
+    _Rule("Hermes", "parcel number", re.compile(r"\d{14}|H\d{19}")),
+    # GLS publishes no check-digit algorithm for its parcel numbers: format only.
+    _Rule("GLS", "parcel number", re.compile(r"\d{11,12}")),
 )
 
 
@@ -147,15 +186,25 @@ def _definitions() -> tuple[object, ...]:
     return tuple(DEFINITIONS)
 
 
-def _matches(number: str) -> list[tuple[str, str, str, str | None]]:
-    """Every format the number fits: (carrier, product, error or "", package URL)."""
-    found: list[tuple[str, str, str, str | None]] = []
+@dataclass(frozen=True, slots=True)
+class _Match:
+    carrier: str
+    product: str
+    error: str  # "" when the number fits; "check digit" or what else is wrong
+    checked: bool  # the format has a check digit (and so the fit means more)
+    url: str | None = None  # the package's tracking URL, if any
+
+
+def _matches(number: str) -> list[_Match]:
+    """Every format the number fits, in the order they are tried."""
+    found: list[_Match] = []
 
     def own(rules: tuple[_Rule, ...]) -> None:
         for rule in rules:
             if rule.pattern.fullmatch(number):
                 ok = rule.check is None or rule.check(number)
-                found.append((rule.carrier, rule.product, "" if ok else "check digit", None))
+                error = "" if ok else "check digit"
+                found.append(_Match(rule.carrier, rule.product, error, rule.check is not None))
 
     own(_OWN_FIRST)
     if found:  # a prefix only one carrier uses: no other format's verdict counts
@@ -172,7 +221,8 @@ def _matches(number: str) -> list[tuple[str, str, str, str | None]]:
         )
         errors = [name for name, _ in hit.validation_errors]
         error = "" if not errors else ("check digit" if "checksum" in errors else errors[0])
-        found.append((carrier, hit.product.name, error, hit.tracking_url))
+        checked = definition.checksum_validator is not None  # type: ignore[attr-defined]
+        found.append(_Match(carrier, hit.product.name, error, checked, hit.tracking_url))
     own(_OWN_LAST)
     return found
 
@@ -193,25 +243,35 @@ def detect(raw: str) -> Detection:
 @lru_cache(maxsize=4096)
 def _detect(number: str) -> Detection:
     matches = _matches(number)
-    valid = [m for m in matches if not m[2]]
-    if valid:
-        carrier, product, _, package_url = valid[0]
-        others = tuple(dict.fromkeys(m[0] for m in valid[1:] if m[0] != carrier))
-        url = carrier_url(carrier, number) or package_url
-        return Detection(number, "valid", carrier, product, alternatives=others, url=url)
+    fits = [m for m in matches if not m.error]
+    checked = [m for m in fits if m.checked]
+    carriers = tuple(dict.fromkeys(m.carrier for m in checked + fits))
+    if checked or len(carriers) == 1:
+        best = (checked or fits)[0]
+        url = carrier_url(best.carrier, number) or best.url
+        others = carriers[1:]
+        return Detection(number, "valid", best.carrier, best.product, alternatives=others, url=url)
+    if carriers:  # several formats without a check digit fit: nothing tells them apart
+        return Detection(
+            number,
+            "unknown",
+            reason=f"{number} fits the formats of {' and '.join(carriers)}, which have no "
+            "check digit to tell them apart: name the carrier",
+            alternatives=carriers,
+        )
     if matches:
-        carrier, product, error, _ = matches[0]
+        first = matches[0]
         what = (
             "its check digit does not match"
-            if error == "check digit"
-            else f"its {error.lower()} is not one {carrier} uses"
+            if first.error == "check digit"
+            else f"its {first.error.lower()} is not one {first.carrier} uses"
         )
         return Detection(
             number,
             "invalid",
-            carrier,
-            product,
-            reason=f"{number} looks like a {carrier} number, but {what}",
+            first.carrier,
+            first.product,
+            reason=f"{number} looks like a {first.carrier} number, but {what}",
         )
     return Detection(number, "unknown")
 
@@ -257,5 +317,11 @@ _TRACKING_PAGES = {
 
 def carrier_url(carrier: str, tracking_number: str) -> str | None:
     """The carrier's own tracking page for this parcel, if shopdesk knows it."""
-    template = _TRACKING_PAGES.get(carrier.strip().casefold())
-    return template.format(quote(tracking_number, safe="")) if template else None
+    key = carrier.strip().casefold()
+    template = _TRACKING_PAGES.get(key)
+    if not template:
+        return None
+    number = tracking_number
+    if key == "dpd" and _DPD_CHECKED.fullmatch(number) and _dpd_ok(number):
+        number = number[:14]  # DPD's page takes the parcel number without its check character
+    return template.format(quote(number, safe=""))
