@@ -3,16 +3,23 @@ secret masked; a snapshot with fixed paths."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from textual.widgets import DataTable
 
+from shopdesk.carriers.base import CarrierSettings
 from shopdesk.config import Settings
 from shopdesk.config_view import mask_url
+from shopdesk.models import CarrierHealth
 from tests.tui_host import HostApp, settle
 from tui.messages import DataChanged
 from tui.screens.settings import SettingsScreen
+from tui.screens.settings_carriers import CarrierTable
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 SECRET_SETTINGS = Settings(
     data_dir=Path("/srv/shopdesk"),
@@ -39,8 +46,8 @@ SECRETS = (
 )
 
 
-def table_text(screen) -> str:
-    table = screen.query_one(DataTable)
+def table_text(screen, selector: str = "#settings") -> str:
+    table = screen.query_one(selector, DataTable)
     return "\n".join(
         " | ".join(str(getattr(c, "plain", c)) for c in table.get_row_at(i))
         for i in range(table.row_count)
@@ -91,7 +98,107 @@ async def test_no_channels_says_what_to_do(tmp_path):
         assert f"sqlite://{tmp_path}/shopdesk.sqlite3 (default)" in text
 
 
-def test_snapshot(snap_compare):
-    settings = replace(SECRET_SETTINGS, channels={"email": SECRET_SETTINGS.channels["email"]})
-    app = HostApp(settings, SettingsScreen)
+# --- carrier API health: the same service as `shopdesk carriers status` ---------------------
+
+CARRIERS = {
+    "dhl": CarrierSettings(name="dhl", api_key="dhl-key-123"),
+    "usps": CarrierSettings(name="usps", client_id="usps-id", client_secret="usps-s3cret"),
+    "ups": CarrierSettings(name="ups", client_id="ups-id", client_secret="ups-s3cret"),
+    "fedex": CarrierSettings(
+        name="fedex", client_id="fx", client_secret="fx-s3cret", enabled=False
+    ),
+}
+
+
+class ClockedHost(HostApp):
+    """The host with the app's fixed clock, as ``make_tui(now=...)`` gives it."""
+
+    def now(self) -> datetime:
+        return NOW
+
+
+async def seed_health(settings: Settings) -> None:
+    """DHL polled fine; USPS used its whole hour and got a 429; UPS never polled yet."""
+    await CarrierHealth.create(
+        name="dhl",
+        last_success_at=NOW - timedelta(minutes=10),
+        next_poll_at=NOW + timedelta(minutes=20),
+        recent=json.dumps([(NOW - timedelta(minutes=m)).timestamp() for m in (10, 20, 30)]),
+    )
+    await CarrierHealth.create(
+        name="usps",
+        last_success_at=NOW - timedelta(hours=2),
+        last_error_at=NOW - timedelta(minutes=5),
+        last_error="HTTP 429: rate limited",
+        paused_until=NOW + timedelta(minutes=25),
+        next_poll_at=NOW + timedelta(minutes=25),
+        recent=json.dumps([(NOW - timedelta(minutes=m)).timestamp() for m in range(1, 41)]),
+    )
+
+
+def health_settings(settings: Settings) -> Settings:
+    return replace(settings, carriers=CARRIERS, timezone="Europe/Berlin")
+
+
+async def test_carrier_health_table(db):
+    from shopdesk.carriers.status import carrier_status
+
+    settings = health_settings(db)
+    await seed_health(settings)
+    expected = {r.name: r for r in await carrier_status(settings, now=NOW)}
+    app = ClockedHost(settings, SettingsScreen)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(CarrierTable)
+        rows = {
+            str(table.get_row_at(i)[0]): [str(getattr(c, "plain", c)) for c in table.get_row_at(i)]
+            for i in range(table.row_count)
+        }
+        assert list(rows) == ["dhl", "fedex", "ups", "usps"]
+        # carrier, state, budget left, last success, next poll, last error (Berlin time)
+        assert rows["dhl"] == ["dhl", "ready", "247/250 day", "20 Nov 09:50", "20 Nov 10:20", "-"]
+        assert rows["usps"] == [
+            "usps",
+            "paused",
+            "0/40 h",
+            "20 Nov 08:00",
+            "20 Nov 10:25",
+            "HTTP 429: rate limited",
+        ]
+        assert rows["ups"][:5] == ["ups", "ready", "200/200 h", "-", "-"]
+        assert rows["fedex"][1] == "not set up"
+        assert expected["usps"].budget_left == 0 and expected["dhl"].budget_left == 247
+        # Reload reads the health again: the pause is over, the table says so.
+        await CarrierHealth.filter(name="usps").update(paused_until=None, last_error="")
+        await pilot.press("g")
+        await settle(pilot)
+        assert str(table.get_row_at(table.get_row_index("usps"))[1]) == "ready"
+
+
+async def test_carrier_health_without_carriers_says_what_to_do(db):
+    app = ClockedHost(db, SettingsScreen)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        text = table_text(app.screen, "#carriers")
+        assert "none set up: add [carriers.<name>]" in text
+
+
+async def test_carrier_health_unreadable_is_said_not_hidden(tmp_path):
+    app = ClockedHost(Settings(data_dir=tmp_path), SettingsScreen)  # database never opened
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        text = table_text(app.screen, "#carriers")
+        assert "unavailable" in text and "cannot read the database" in text
+
+
+def test_snapshot(snap_compare, tmp_path, monkeypatch):
+    """A real SQLite file (a relative path, so the snapshot does not show tmp_path)."""
+    monkeypatch.chdir(tmp_path)
+    settings = replace(
+        health_settings(SECRET_SETTINGS),
+        channels={"email": SECRET_SETTINGS.channels["email"]},
+        database_url="sqlite://shopdesk-snapshot.sqlite3",
+    )
+    app = ClockedHost(settings, SettingsScreen, open_db=True, seed=seed_health)
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+    assert (tmp_path / "shopdesk-snapshot.sqlite3").is_file()

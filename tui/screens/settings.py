@@ -1,10 +1,11 @@
-"""Settings: where the files live, the channel check, and the effective configuration with
-secrets masked. Read-only: the config file is the place to change things."""
+"""Settings: carrier API health, where the files live, the channel check, and the effective
+configuration with secrets masked. Read-only: the config file is the place to change things."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import work
@@ -16,18 +17,22 @@ from textual.widgets import DataTable, Footer
 
 from shopdesk.config import Settings
 from tui.messages import DataChanged
+from tui.screens.settings_carriers import CarrierTable
 from tui.widgets.queue import StatusLine
+
+if TYPE_CHECKING:
+    from shopdesk.carriers.status import CarrierStatus
 
 
 class SettingsScreen(Screen):
     """The effective configuration."""
 
     DEFAULT_CSS = """
-    SettingsScreen DataTable { height: 1fr; }
+    SettingsScreen #settings { height: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "check", "Check channels", id="settings.check"),
-        Binding("g", "reload", "Reload", id="settings.reload", show=False),
+        Binding("g", "reload", "Reload", id="settings.reload"),
     ]
 
     @dataclass
@@ -35,6 +40,13 @@ class SettingsScreen(Screen):
         """The channel check's verdict: (ok, line) per channel, problems first."""
 
         lines: list[tuple[bool, str]]
+
+    @dataclass
+    class CarriersRead(Message):
+        """Carrier API health as ``shopdesk carriers status`` reads it, or why it could not."""
+
+        rows: list[CarrierStatus]
+        error: str = ""
 
     def __init__(self) -> None:
         super().__init__()
@@ -46,22 +58,24 @@ class SettingsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Settings", id="status")
+        yield CarrierTable(cursor_type="none", id="carriers")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="settings")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#settings", DataTable)
         table.add_column("Setting", key="key", width=30)
         table.add_column("Value", key="value")
         table.focus()
         self.show()
         self.action_check()
+        self.read_carriers()
 
     def show(self) -> None:
         """Fill the table: files, the channel check, then every setting."""
         from shopdesk.config_view import effective_config, file_locations
 
-        table = self.query_one(DataTable)
+        table = self.query_one("#settings", DataTable)
         row = table.cursor_row
         table.clear()
         heading = "bold underline"
@@ -86,6 +100,26 @@ class SettingsScreen(Screen):
 
     def action_reload(self) -> None:
         self.show()
+        self.read_carriers()
+
+    @work(exclusive=True, group="settings-carriers", description="Reading carrier health")
+    async def read_carriers(self) -> None:
+        """The same service as ``shopdesk carriers status``, on the event loop (the ORM)."""
+        from tortoise.exceptions import BaseORMException
+
+        from shopdesk.carriers.status import carrier_status
+
+        now = getattr(self.app, "now", None)
+        try:
+            rows = await carrier_status(self.settings, now=now() if callable(now) else None)
+        except (BaseORMException, RuntimeError) as exc:  # Tortoise not (or no longer) set up
+            self.post_message(self.CarriersRead([], f"cannot read the database: {exc}"[:200]))
+            return
+        self.post_message(self.CarriersRead(rows))
+
+    def on_settings_screen_carriers_read(self, message: CarriersRead) -> None:
+        zone = ZoneInfo(self.settings.timezone)
+        self.query_one(CarrierTable).show(message.rows, zone, message.error)
 
     def action_check(self) -> None:
         self.checked = None
