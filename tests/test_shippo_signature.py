@@ -26,6 +26,7 @@ from shopdesk.webhooks.signatures import (
     SHIPPO_TOLERANCE,
     Rejected,
     shippo_signature,
+    verify_request,
     verify_shippo_signature,
 )
 from tests.webhook_samples import SECRETS, TRACKER_SAMPLES, sample
@@ -46,6 +47,15 @@ def test_the_signature_is_the_documented_hmac():
         verify_shippo_signature(SIGNING, BODY + b" ", header, now=1700000000)
     with pytest.raises(Rejected, match="wrong signature"):
         verify_shippo_signature("another-secret-1", BODY, header, now=1700000000)
+
+
+def test_the_signing_secret_alone_suffices_and_nothing_configured_accepts_nothing():
+    header = {"shippo-auth-signature": shippo_signature(SIGNING, 1700000000, BODY)}
+    verify_request("shippo", "", BODY, header, {}, signing_secret=SIGNING, now=1700000000)
+    with pytest.raises(Rejected, match="in the future"):
+        verify_request("shippo", "", BODY, header, {}, signing_secret=SIGNING, now=1699999000)
+    with pytest.raises(Rejected, match="no secret is configured"):
+        verify_request("shippo", "", BODY, header, {}, now=1700000000)
 
 
 @pytest.mark.parametrize("header", ["v1=abc", "t=17x,v1=ab", "t=1700000000", "t=²,v1=ab", "junk"])

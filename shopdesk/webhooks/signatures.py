@@ -158,10 +158,12 @@ def verify_shippo_signature(
         raise Rejected(
             f"malformed Shippo-Auth-Signature {header[:80]!r}: expected t=<unix>,v1=<hex>"
         )
-    if now is not None and abs(now - int(timestamp)) > tolerance:
+    age = 0 if now is None else int(now) - int(timestamp)
+    if abs(age) > tolerance:
+        when = f"{age} s ago" if age > 0 else f"{-age} s in the future"
         raise Rejected(
-            f"stale Shippo-Auth-Signature: signed at {timestamp}, {int(now - int(timestamp))} s "
-            f"from now (more than {tolerance} s: a replay, or this server's clock is wrong)"
+            f"stale Shippo-Auth-Signature: signed {when} (more than {tolerance} s: a replay, "
+            "or this server's clock is wrong)"
         )
     expected = shippo_signature(secret, int(timestamp), body).rpartition("v1=")[2]
     if not any(hmac.compare_digest(given.encode(), expected.encode()) for given in signatures):
