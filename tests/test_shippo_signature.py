@@ -17,6 +17,7 @@ import pytest
 from portal.app import create_app
 from shopdesk.commands.inbox import check_signature
 from shopdesk.config import load_settings
+from shopdesk.config_view import effective_config
 from shopdesk.errors import ConfigError
 from shopdesk.models import RawInput
 from shopdesk.services import orders, queries, shipments
@@ -70,6 +71,8 @@ def test_config_takes_a_signing_secret_for_shippo_only(tmp_path):
     settings = load_settings(path, data_dir=tmp_path)
     assert settings.webhook_signing_secrets == {"shippo": SIGNING}
     assert settings.webhook_secrets == {}
+    shown = " ".join(f"{e.key}={e.value}" for e in effective_config(settings))
+    assert SIGNING not in shown  # never shown by `shopdesk config` or the TUI's Settings
     path.write_text('[webhooks.shopify]\nsigning_secret = "abcdefghij"\n')
     with pytest.raises(ConfigError, match=r"unknown setting webhooks\.shopify\.signing_secret"):
         load_settings(path, data_dir=tmp_path)
