@@ -62,6 +62,7 @@ def test_spaces_dashes_and_case_do_not_matter(typed, number, carrier):
         ("RR123456786GB", "Royal Mail"),
         ("00340434161094042558", "DHL Paket"),  # not taken for another carrier's format
         ("1234567890", "DHL Express"),
+        ("1Z999AA1012345678E", "UPS"),  # a letter where the check digit goes (crashed the package)
     ],
 )
 def test_a_wrong_check_digit_is_invalid_not_unknown(number, carrier):

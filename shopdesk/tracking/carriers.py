@@ -210,19 +210,24 @@ def _matches(number: str) -> list[_Match]:
     if found:  # a prefix only one carrier uses: no other format's verdict counts
         return found
     for definition in _definitions():
-        hit = definition.test(number)  # type: ignore[attr-defined]
-        if hit is None:
-            continue
-        code = hit.courier.code
+        code = definition.courier.code  # type: ignore[attr-defined]
         carrier = (
             _S10_POSTS.get(number[-2:], "Postal service")
             if code == "s10"
-            else _COURIERS.get(code, hit.courier.name)
+            else _COURIERS.get(code, definition.courier.name)  # type: ignore[attr-defined]
         )
+        product = definition.product.name  # type: ignore[attr-defined]
+        checked = definition.checksum_validator is not None  # type: ignore[attr-defined]
+        try:
+            hit = definition.test(number)  # type: ignore[attr-defined]
+        except ValueError:  # tracking-numbers 0.1.8 raises on a letter where its check digit goes
+            found.append(_Match(carrier, product, "check digit", checked))
+            continue
+        if hit is None:
+            continue
         errors = [name for name, _ in hit.validation_errors]
         error = "" if not errors else ("check digit" if "checksum" in errors else errors[0])
-        checked = definition.checksum_validator is not None  # type: ignore[attr-defined]
-        found.append(_Match(carrier, hit.product.name, error, checked, hit.tracking_url))
+        found.append(_Match(carrier, product, error, checked, hit.tracking_url))
     own(_OWN_LAST)
     return found
 
