@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.markup import escape
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -18,6 +17,7 @@ from tui.dialogs.queue import MilestoneDialog, RefundDialog, ShipDialog, TextDia
 from tui.messages import DataChanged
 from tui.screens.queue_base import QueueScreen
 from tui.widgets.queue import DetailPane, KeyedTable, StatusLine, local
+from tui.workers import guarded_work
 
 KIND_LABELS = {
     "exception": "exception",
@@ -106,11 +106,15 @@ class ExceptionsScreen(QueueScreen):
 
     # --- loading -------------------------------------------------------------------------
 
-    @work(exclusive=True, group="exceptions-load", description="Loading the exceptions")
+    @guarded_work("Loading the exceptions", group="exceptions-load")
     async def load(self, mark: bool) -> None:
         from shopdesk.services.exceptions import exceptions_queue
 
-        queue = await exceptions_queue(include_dismissed=self.show_dismissed)
+        self.table.loading = not mark  # not for live updates: they change a row or two
+        try:
+            queue = await exceptions_queue(include_dismissed=self.show_dismissed)
+        finally:
+            self.table.loading = False
         self.post_message(self.Loaded(queue, mark))
 
     def reload(self) -> None:
@@ -300,7 +304,7 @@ class ExceptionsScreen(QueueScreen):
             return
         self.open_refund(item.ref_id)
 
-    @work(exclusive=True, group="queue-action")
+    @guarded_work("Opening the refund", group="queue-action")
     async def open_refund(self, ref: int) -> None:
         from shopdesk.errors import ShopdeskError
         from shopdesk.services.returns import get_return, refund

@@ -8,7 +8,6 @@ from typing import ClassVar
 
 from rich.markup import escape
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -20,6 +19,7 @@ from tui.dialogs.queue import TestMessageDialog
 from tui.messages import DataChanged
 from tui.screens.queue_base import QueueScreen
 from tui.widgets.queue import DetailPane, KeyedTable, StatusLine, local
+from tui.workers import guarded_work
 
 FILTERS = (None, "failed", "queued", "sending", "sent", "skipped")
 PAGE = 200
@@ -106,16 +106,23 @@ class NotificationsScreen(QueueScreen):
 
     # --- loading -------------------------------------------------------------------------
 
-    @work(exclusive=True, group="notifications-load", description="Loading the outbox")
+    @guarded_work("Loading the outbox", group="notifications-load")
     async def load(self, order_ids: frozenset[int] | None = None, mark: bool = False) -> None:
         from shopdesk.notify.outbox import counts
         from shopdesk.services.notifications import list_notifications, notifications_for_orders
 
-        if order_ids is None:
-            rows = await list_notifications(self.filter, limit=PAGE)
-        else:
-            rows = await notifications_for_orders(sorted(order_ids))
-        self.post_message(self.Loaded(rows, await counts(), order_ids is None, mark))
+        whole = order_ids is None
+        self.table.loading = whole
+        try:
+            if order_ids is None:
+                rows = await list_notifications(self.filter, limit=PAGE)
+            else:
+                rows = await notifications_for_orders(sorted(order_ids))
+            by_status = await counts()
+        finally:
+            if whole:
+                self.table.loading = False
+        self.post_message(self.Loaded(rows, by_status, whole, mark))
 
     def reload(self) -> None:
         row = self.current
@@ -162,7 +169,7 @@ class NotificationsScreen(QueueScreen):
         text = f"Notifications — {(self.filter or 'all')}: {' · '.join(parts)} (f: filter)"
         self.query_one("#status", StatusLine).update(note or text)
 
-    @work(exclusive=True, group="notifications-detail")
+    @guarded_work("Loading the message", group="notifications-detail")
     async def show_detail(self) -> None:
         from shopdesk.services.notifications import attempts
 
@@ -243,7 +250,7 @@ class NotificationsScreen(QueueScreen):
             lambda value: self.send_test(*value),
         )
 
-    @work(exclusive=True, group="notifications-test", description="Sending a test message")
+    @guarded_work("Sending a test message", group="notifications-test")
     async def send_test(self, target: str, to: str) -> None:
         """Apprise runs in the Sender's threads; it gets plain strings only."""
         from shopdesk.errors import InvalidInput

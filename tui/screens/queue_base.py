@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from textual import work
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from shopdesk.config import Settings
 from shopdesk.errors import ShopdeskError
+from tui.workers import guarded_work
 
 
 class QueueScreen(Screen):
@@ -45,7 +45,7 @@ class QueueScreen(Screen):
 
         self.app.push_screen(dialog, answered)
 
-    @work(exclusive=True, group="queue-action", description="Saving")
+    @guarded_work("Saving", group="queue-action")
     async def run_job(self, action: str, job: Callable[[], Awaitable[object]], done: str) -> None:
         """Run a service call; post Done or Failed. Only shopdesk's own errors are caught:
         they are meant for the owner, anything else is a bug and should surface."""

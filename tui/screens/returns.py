@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.markup import escape
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -20,6 +19,7 @@ from tui.dialogs.queue import RefundDialog, TextDialog
 from tui.messages import DataChanged
 from tui.screens.queue_base import QueueScreen
 from tui.widgets.queue import DetailPane, KeyedTable, StatusLine, local
+from tui.workers import guarded_work
 
 FILTERS = (
     "open",
@@ -120,15 +120,22 @@ class ReturnsScreen(QueueScreen):
 
     # --- loading -------------------------------------------------------------------------
 
-    @work(exclusive=True, group="returns-load", description="Loading returns")
+    @guarded_work("Loading the returns", group="returns-load")
     async def load(self, order_ids: frozenset[int] | None = None, mark: bool = False) -> None:
         from shopdesk.services.returns import count_returns, list_returns, return_rows_for_orders
 
-        if order_ids is None:
-            rows = (await list_returns(self.filter, limit=PAGE)).rows
-        else:
-            rows = await return_rows_for_orders(sorted(order_ids))
-        self.post_message(self.Loaded(rows, await count_returns(), order_ids is None, mark))
+        whole = order_ids is None
+        self.table.loading = whole
+        try:
+            if order_ids is None:
+                rows = (await list_returns(self.filter, limit=PAGE)).rows
+            else:
+                rows = await return_rows_for_orders(sorted(order_ids))
+            counts = await count_returns()
+        finally:
+            if whole:
+                self.table.loading = False
+        self.post_message(self.Loaded(rows, counts, whole, mark))
 
     def reload(self) -> None:
         self.load()
@@ -184,7 +191,7 @@ class ReturnsScreen(QueueScreen):
             f"{self.counts.get('received', 0)} back (f: filter)"
         )
 
-    @work(exclusive=True, group="returns-detail")
+    @guarded_work("Loading the return", group="returns-detail")
     async def show_detail(self) -> None:
         from shopdesk.services.returns import get_return
 
