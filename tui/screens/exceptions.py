@@ -54,6 +54,7 @@ class ExceptionsScreen(QueueScreen):
     ExceptionsScreen { layout: vertical; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_order", "Open", id="exceptions.open", priority=True),
         Binding("k", "milestone", "Milestone", id="exceptions.milestone"),
         Binding("t", "note", "Note", id="exceptions.note"),
         Binding("y", "retry", "Retry", id="exceptions.retry"),
@@ -187,6 +188,8 @@ class ExceptionsScreen(QueueScreen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_order":
+            return self.current is not None and bool(self.current.order_number)
         if action in ACTION_KEYS:
             item = self.current
             return item is not None and action in item.actions
@@ -196,6 +199,13 @@ class ExceptionsScreen(QueueScreen):
         return True
 
     # --- actions ------------------------------------------------------------------------
+
+    def action_open_order(self) -> None:
+        current = self.current
+        self.open_order(current.order_number if current else None)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_order()  # a click on the highlighted row
 
     def _item(self, action: str) -> ExceptionItem | None:
         item = self.current

@@ -36,6 +36,7 @@ class NotificationsScreen(QueueScreen):
     """The outbox."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_order", "Open", id="notifications.open", priority=True),
         Binding("y", "retry", "Retry", id="notifications.retry"),
         Binding("t", "test", "Send test", id="notifications.test"),
         Binding("f", "next_filter", "Filter", id="notifications.filter"),
@@ -208,6 +209,8 @@ class NotificationsScreen(QueueScreen):
         self.show_detail()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_order":
+            return self.current is not None and bool(self.current.order_number)
         if action == "retry":
             row = self.current
             return row is not None and row.status == "failed"
@@ -216,6 +219,13 @@ class NotificationsScreen(QueueScreen):
         return True
 
     # --- actions ------------------------------------------------------------------------
+
+    def action_open_order(self) -> None:
+        current = self.current
+        self.open_order(current.order_number if current else None)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_order()  # a click on the highlighted row
 
     def action_next_filter(self) -> None:
         self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]

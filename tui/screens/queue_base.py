@@ -64,6 +64,15 @@ class QueueScreen(Screen):
         self.notify(message.text, title="Not done", severity="error", timeout=8)
         self.reload()
 
+    def open_order(self, number: str | None) -> None:
+        """Show the order a row belongs to (Escape comes back here)."""
+        if not number:
+            self.notify("This row belongs to no order.", severity="warning", timeout=4)
+            return
+        from tui.screens.order import OrderScreen
+
+        self.app.push_screen(OrderScreen(number))
+
     def reload(self) -> None:
         """Fetch what changed after an action (each screen says how)."""
         raise NotImplementedError

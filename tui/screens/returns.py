@@ -56,6 +56,7 @@ class ReturnsScreen(QueueScreen):
     """The owner's returns."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_order", "Open", id="returns.open", priority=True),
         Binding("a", "approve", "Approve", id="returns.approve"),
         Binding("j", "reject", "Reject", id="returns.reject"),
         Binding("v", "receive", "Received", id="returns.receive"),
@@ -249,12 +250,21 @@ class ReturnsScreen(QueueScreen):
         self.show_detail()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_order":
+            return self.current is not None and bool(self.current.order_number)
         if action in ALLOWED:
             row = self.current
             return row is not None and row.status in ALLOWED[action]
         return True
 
     # --- actions ------------------------------------------------------------------------
+
+    def action_open_order(self) -> None:
+        current = self.current
+        self.open_order(current.order_number if current else None)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_order()  # a click on the highlighted row
 
     def _row(self, action: str) -> ReturnRow | None:
         row = self.current
