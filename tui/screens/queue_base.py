@@ -4,7 +4,7 @@ message (and a notification that says what to do), ask for input with a dialog f
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual.message import Message
@@ -13,6 +13,45 @@ from textual.screen import ModalScreen, Screen
 from shopdesk.config import Settings
 from shopdesk.errors import ShopdeskError
 from tui.workers import guarded_work
+
+
+@dataclass
+class Paging:
+    """Where a paged list stands: the table holds pages of the newest rows (keyset paging by
+    id), the next one loads when the cursor nears the end.
+
+    Every whole-list load (first page, new filter) gets a new ``generation``; pages and row
+    updates fetched for an older one are dropped. Orders that changed while a whole-list load
+    ran are kept in ``pending`` and fetched again once it is shown, because that load may
+    have read the database before the change.
+    """
+
+    generation: int = 0
+    loading: bool = False  # a whole-list load is running
+    after: object | None = None  # the next page starts after this row; None: all loaded
+    asked: object | None = None  # the page already asked for
+    pending: set[int] = field(default_factory=set)
+
+    def start(self) -> int:
+        """A whole-list load begins; returns its generation."""
+        self.generation += 1
+        self.loading = True
+        self.after = self.asked = None
+        return self.generation
+
+    def ended(self, generation: int) -> None:
+        """The load of ``generation`` finished (or failed, or was replaced)."""
+        if generation == self.generation:
+            self.loading = False
+
+    def wants_more(self, cursor_row: int, row_count: int, prefetch: int) -> bool:
+        """Ask for the next page: the cursor is near the end and it is not asked for yet."""
+        if self.after is None or self.loading or self.after == self.asked:
+            return False
+        if cursor_row < row_count - prefetch:
+            return False
+        self.asked = self.after
+        return True
 
 
 class QueueScreen(Screen):
