@@ -50,6 +50,16 @@ ACTION_KEYS = {
 class ExceptionsScreen(QueueScreen):
     """The exceptions queue."""
 
+    HELP = """\
+**Exceptions** — everything that needs you, oldest first: parcels stuck, late or returned,
+failed delivery attempts and carrier exceptions, orders not shipped in time, messages that
+could not be sent, imported rows nobody could read, and returns waiting for you.
+
+The pane below the list says what happened and which keys resolve it; only those keys work
+on that row. `Del` dismisses an item with a note (it comes back if its cause changes); `i`
+shows dismissed items too. `Enter` opens the order. Rows marked ● changed while you looked.
+"""
+
     DEFAULT_CSS = """
     ExceptionsScreen { layout: vertical; }
     """

@@ -36,6 +36,15 @@ STATUS_STYLES = {
 class NotificationsScreen(QueueScreen):
     """The outbox."""
 
+    HELP = """\
+**Notifications** — every message to a customer, newest first: queued, being sent, sent,
+skipped (with the reason) or failed (with the error). `f` and `F` filter by status.
+
+`y` queues a failed message again; the worker sends it on its next pass. `t` sends a test
+message to any channel or address, to check the settings. `Enter` opens the order. More
+rows load as you scroll.
+"""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_order", "Open", id="notifications.open", priority=True),
         Binding("y", "retry", "Retry", id="notifications.retry"),

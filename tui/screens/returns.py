@@ -56,6 +56,16 @@ def _label(status: str | None) -> str:
 class ReturnsScreen(QueueScreen):
     """The owner's returns."""
 
+    HELP = """\
+**Returns** — the customers' returns, newest first, open ones to begin with (`f` and `F`
+step through the statuses).
+
+`a` approves (the customer is told how to send it back), `j` rejects with a reason they
+will see, `v` marks it received, then `m` refunds (amount and method), `e` records an
+exchange or `c` store credit; `l` closes a resolved return. Every step tells the customer
+through the normal messages. `Enter` opens the order. More rows load as you scroll.
+"""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_order", "Open", id="returns.open", priority=True),
         Binding("a", "approve", "Approve", id="returns.approve"),
