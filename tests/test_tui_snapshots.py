@@ -1,14 +1,16 @@
-"""Snapshots of the owner's screens and dialogs at 80x24: a fixed shop, a fixed clock."""
+"""Snapshots of the owner's screens and dialogs at 80x24: a fixed shop, a fixed clock. (The
+queue screens and their dialogs are in test_tui_snapshots_queue.py.)"""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable
 
 from shopdesk.config import Settings
 from tests.conftest import PG_URL, reset_postgres
+from tests.tui_host import settle
 from tests.tui_shop import NOW, seed_shop
 from tui.app import make_tui
 
@@ -34,14 +36,6 @@ def shop(settings: Settings) -> Settings:
 
 def app(settings: Settings, start: str = "orders"):
     return make_tui(settings, now=NOW, live_interval=0, start=start, open_database=True)
-
-
-async def settle(pilot) -> None:
-    for _ in range(2):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
 
 
 def run(*steps):
@@ -87,3 +81,23 @@ def test_add_parcel_dialog_suggests_the_carrier(snap_compare, shop):
 
 def test_milestone_dialog(snap_compare, shop):
     assert snap_compare(app(shop), terminal_size=SIZE, run_before=run(open_1004, "m"))
+
+
+def test_cancel_dialog(snap_compare, shop):
+    assert snap_compare(app(shop), terminal_size=SIZE, run_before=run(open_1004, "c"))
+
+
+def test_note_dialog(snap_compare, shop):
+    assert snap_compare(app(shop), terminal_size=SIZE, run_before=run(open_1004, "e"))
+
+
+def test_message_preview_dialog(snap_compare, shop):
+    assert snap_compare(app(shop), terminal_size=SIZE, run_before=run(open_1004, "v"))
+
+
+def test_filter_dialog(snap_compare, shop):
+    assert snap_compare(app(shop), terminal_size=SIZE, run_before=run("f"))
+
+
+def test_help_for_an_order(snap_compare, shop):
+    assert snap_compare(app(shop), terminal_size=SIZE, run_before=run(open_1004, "f1"))

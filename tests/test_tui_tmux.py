@@ -1,5 +1,10 @@
 """`shopdesk tui` in a real terminal (tmux) on a seeded shop, typed at like a person; and
-another process recording an event while it runs, which shows up without a key press."""
+another process recording an event while it runs, which shows up without a key press.
+
+Like a person, the test looks before each key: it waits for the screen to show the state the
+key needs (never a fixed sleep), so keys are not lost on a busy machine. Keys sent while
+Textual is still asking the terminal about itself can vanish, so the first keys are ones
+that may safely be repeated (go to a section) until the screen shows them working."""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ pytestmark = [
     ),
 ]
 TRACKING = "1Z999AA10123456784"
+TIMEOUT = 90  # seconds: generous, for a machine shared with other test runs
 
 
 class Terminal:
@@ -66,16 +72,40 @@ class Terminal:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "t")
 
-    def wait_for(self, pattern: str, timeout: float = 30) -> str:
+    def styled_line(self, index: int) -> str:
+        """One line of the screen with its colours (escape sequences) as tmux has them."""
+        return self.tmux("capture-pane", "-p", "-e", "-t", "t", "-S", str(index), "-E", str(index))
+
+    def wait_for(self, pattern: str, timeout: float = TIMEOUT) -> str:
         """The screen once ``pattern`` (a regex) is on it; fails with the screen otherwise."""
+        return self.wait_until(
+            lambda text: re.search(pattern, text) is not None, repr(pattern), timeout
+        )
+
+    def wait_until(self, shown, what: str, timeout: float = TIMEOUT) -> str:
+        """The screen once ``shown(screen)`` is true; fails with the screen otherwise."""
         deadline = time.monotonic() + timeout
         while True:
             text = self.screen()
-            if re.search(pattern, text):
+            if shown(text):
                 return text
             if time.monotonic() > deadline:
-                pytest.fail(f"{pattern!r} did not appear; the screen shows:\n{text}")
+                pytest.fail(f"{what} did not appear; the screen shows:\n{text}")
             time.sleep(0.1)
+
+    def repeat_until(self, key: str, pattern: str, timeout: float = TIMEOUT) -> str:
+        """Press ``key`` (one whose repeating does no harm) until ``pattern`` shows."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.keys(key)
+            pause = time.monotonic() + 3
+            while time.monotonic() < pause:
+                text = self.screen()
+                if re.search(pattern, text):
+                    return text
+                time.sleep(0.1)
+            if time.monotonic() > deadline:
+                pytest.fail(f"{key} never showed {pattern!r}; the screen shows:\n{text}")
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=30)
@@ -98,13 +128,18 @@ def test_owner_opens_an_order_adds_a_parcel_and_sees_another_process(cli, tmp_pa
     try:
         term.wait_for(r"\b1040\b")  # the newest order, on the first screen
         term.wait_for(r"f Filter")
-        # Like a person, look before typing: keys sent while Textual is still asking the
-        # terminal about its capabilities can be lost.
-        time.sleep(1)
+        # Keys get through once a section key has visibly worked.
+        term.repeat_until("d", r"Orders per day")
+        term.repeat_until("o", r"40 orders shown")
+        # The search box's frame is drawn in another colour while it has the focus.
+        box = next(i for i, line in enumerate(term.screen().splitlines()) if "Search" in line)
+        blurred = term.styled_line(box - 1)
         term.keys("/")
+        term.wait_until(lambda _: term.styled_line(box - 1) != blurred, "the focused search box")
         term.keys("1038", literal=True)
         term.wait_for(r"\b1 order shown")
         term.keys("Enter")  # leave the search box
+        term.wait_until(lambda _: term.styled_line(box - 1) == blurred, "the list's focus")
         term.keys("Enter")  # open the order
         term.wait_for(r"Order 1038")
         term.keys("a")
@@ -134,7 +169,7 @@ def test_owner_opens_an_order_adds_a_parcel_and_sees_another_process(cli, tmp_pa
             timeout=60,
         )
         assert done.returncode == 0, done.stderr
-        term.wait_for(r"Springfield depot", timeout=10)
+        term.wait_for(r"Springfield depot")
         term.wait_for(r"Out for delivery")
 
         term.keys("Escape")  # back to the list: the changed row is marked
@@ -165,7 +200,7 @@ def test_run_serves_the_portal_beside_the_tui_and_stops_with_it(cli, tmp_path):
         term.wait_for(r"\b1005\b")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as r:
             assert r.status == 200
-        time.sleep(1)  # see test above: let Textual finish asking the terminal
+        term.repeat_until("d", r"Orders per day")  # see above: keys get through now
         term.keys("C-q")
         term.wait_for(r"EXITED=0")
         try:

@@ -1,20 +1,29 @@
 """A small host app for testing one queue screen on its own (the real app shell lives in
-tui/app.py): it has ``.settings`` like the real app, may open the database and seed it in its
-own event loop (snapshot tests run the app with ``app.run``), and shows one screen."""
+tui/app.py): it has ``.settings`` and the stylesheet of the real app, may open the database
+and seed it in its own event loop (snapshot tests run the app with ``app.run``), and shows one
+screen. ``settle`` waits until a screen has stopped changing."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widgets import DataTable, Input
 
 from shopdesk.config import Settings
+from tui.app import ShopdeskApp
+
+APP_CSS = str(Path(inspect.getfile(ShopdeskApp)).with_name(ShopdeskApp.CSS_PATH))
 
 
 class HostApp(App[None]):
     """Shows ``screen()``; with ``open_db`` it opens (and closes) the database itself."""
+
+    CSS_PATH = APP_CSS
 
     def __init__(
         self,
@@ -48,7 +57,8 @@ class HostApp(App[None]):
 
 async def settle(pilot: Pilot) -> None:
     """Wait until the screen's workers are done and their messages handled (an exclusive
-    worker replaced by a newer one counts as done)."""
+    worker replaced by a newer one counts as done), and the screen is drawn as it will stay:
+    tables have measured their rows, text cursors do not blink."""
     from textual.worker import WorkerCancelled
 
     for _ in range(4):
@@ -57,3 +67,16 @@ async def settle(pilot: Pilot) -> None:
         except WorkerCancelled:
             continue
         await pilot.pause()
+    await measure_tables(pilot)
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+
+
+async def measure_tables(pilot: Pilot) -> None:
+    """Run the measuring a DataTable leaves for an idle moment (Textual 8.2's ``_on_idle``:
+    column widths and row heights after rows were added or cells updated). A snapshot taken
+    before it shows the columns too narrow, now and then, when the machine is busy."""
+    for table in pilot.app.screen.query(DataTable):
+        if table._require_update_dimensions or table._updated_cells:
+            await table._on_idle(None)  # type: ignore[arg-type]
+    await pilot.pause()

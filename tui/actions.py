@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
 from textual.screen import Screen
 
 from shopdesk.errors import ShopdeskError
 from shopdesk.services import orders, shipments
 from shopdesk.services.common import utcnow
 from tui.dialogs.forms import CancelForm, MilestoneForm, ShipmentForm
+from tui.workers import guarded_work
 
 if TYPE_CHECKING:
     from tui.screens.order import OrderDetail
@@ -82,7 +82,7 @@ class OrderActions(Screen):
         self.load()
         return True
 
-    @work(group="order-write", description="Adding the parcel")
+    @guarded_work("Adding the parcel", group="order-write", exclusive=False)
     async def add_shipment(self, form: ShipmentForm | None) -> None:
         if form is None:
             return
@@ -94,7 +94,7 @@ class OrderActions(Screen):
             f"Parcel {form.tracking_number} ({form.carrier}) added.",
         )
 
-    @work(group="order-write", description="Recording the milestone")
+    @guarded_work("Recording the milestone", group="order-write", exclusive=False)
     async def record_milestone(self, form: MilestoneForm | None) -> None:
         if form is None:
             return
@@ -115,12 +115,12 @@ class OrderActions(Screen):
             f"{form.milestone.replace('_', ' ')} recorded for {form.tracking_number}.",
         )
 
-    @work(group="order-write", description="Adding the note")
+    @guarded_work("Adding the note", group="order-write", exclusive=False)
     async def add_note(self, body: str | None) -> None:
         if body:
             await self._do("add the note", orders.add_note(self.number, body), "Note added.")
 
-    @work(group="order-write", description="Cancelling the order")
+    @guarded_work("Cancelling the order", group="order-write", exclusive=False)
     async def cancel(self, form: CancelForm | None) -> None:
         if form is not None:
             await self._do(
@@ -129,7 +129,7 @@ class OrderActions(Screen):
                 "Order cancelled.",
             )
 
-    @work(exclusive=True, group="order-slip", description="Writing the packing slip")
+    @guarded_work("Writing the packing slip", group="order-slip")
     async def action_slip(self) -> None:
         from shopdesk.slips import write_slips
 

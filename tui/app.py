@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static
 from shopdesk.config import Settings
 from shopdesk.errors import ConfigError
 from tui.commands import ScreenCommands, SectionCommands
+from tui.keys import check_keymap
 from tui.live import ChangeFeed
 
 # mode -> (module, class, title)
@@ -26,34 +27,6 @@ SECTIONS: dict[str, tuple[str, str, str]] = {
     "notifications": ("tui.screens.notifications", "NotificationsScreen", "Notifications"),
     "settings": ("tui.screens.settings", "SettingsScreen", "Settings"),
 }
-# Binding ids owned by this app's own screens, checked when keys are remapped from config.
-KNOWN_IDS = frozenset(
-    {
-        "app.dashboard",
-        "app.orders",
-        "app.exceptions",
-        "app.returns",
-        "app.notifications",
-        "app.settings",
-        "app.search",
-        "app.help",
-        "app.quit",
-        "orders.filter",
-        "orders.attention",
-        "orders.sort",
-        "orders.clear",
-        "order.ship",
-        "order.milestone",
-        "order.cancel",
-        "order.note",
-        "order.message",
-        "order.slip",
-        "order.copy_link",
-        "order.back",
-        "dashboard.refresh",
-    }
-)
-OWN_PREFIXES = ("app.", "orders.", "order.", "dashboard.")
 
 
 class MissingSection(Screen):
@@ -179,13 +152,7 @@ def make_tui(
     Raises:
         ConfigError: ``[tui.keys]`` names an action this app does not have.
     """
-    unknown = [
-        key for key in settings.tui_keys if key.startswith(OWN_PREFIXES) and key not in KNOWN_IDS
-    ]
-    if unknown:
-        raise ConfigError(
-            f"tui.keys: no action {unknown[0]!r}; known: {', '.join(sorted(KNOWN_IDS))}"
-        )
+    check_keymap(settings.tui_keys)
     if start not in SECTIONS:
         raise ConfigError(f"no section {start!r}; one of: {', '.join(SECTIONS)}")
     return ShopdeskApp(

@@ -12,6 +12,8 @@ from textual.keys import format_key
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown, Static
 
+from tui.keys import KNOWN_IDS
+
 GENERAL = """\
 Sections: `d` Dashboard, `o` Orders, `x` Exceptions, `r` Returns, `n` Notifications,
 `s` Settings. `/` searches, `Ctrl+P` lists every command for this screen, `Ctrl+Q` quits.
@@ -40,7 +42,12 @@ class HelpScreen(ModalScreen[None]):
         for owner in (self.about, self.app):
             for key, active in bindings:
                 binding = active.binding
-                if active.node is owner and binding.description and binding.action not in seen:
+                if (
+                    active.node is owner
+                    and binding.id in KNOWN_IDS  # ours, not Textual's own
+                    and binding.description
+                    and binding.action not in seen
+                ):
                     seen.add(binding.action)
                     keys.add_row(binding.key_display or format_key(key), binding.description)
         with Vertical(classes="dialog wide", id="help"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
@@ -15,6 +15,7 @@ from shopdesk.errors import ShopdeskError
 from shopdesk.services.stats import DashboardView, dashboard
 from tui.commands import PaletteCommand
 from tui.messages import DataChanged
+from tui.workers import guarded_work
 
 TILES = (
     ("to_ship", "To ship"),
@@ -39,6 +40,7 @@ over the last 30 days. Figures update by themselves when anything changes.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "refresh", "Refresh", id="dashboard.refresh", show=False)
     ]
+    view: DashboardView | None = None  # the figures shown
 
     def compose(self) -> ComposeResult:
         yield Static("Dashboard", id="title", classes="screen-title")
@@ -65,13 +67,17 @@ over the last 30 days. Figures update by themselves when anything changes.
     def action_refresh(self) -> None:
         self.load()
 
-    @work(exclusive=True, group="dashboard", description="Counting")
+    @guarded_work("Counting the dashboard", group="dashboard")
     async def load(self) -> None:
+        tiles = self.query_one("#tiles")
+        tiles.loading = self.view is None  # only the first time: later, keep the figures
         try:
             view = await dashboard(self.app.settings, now=self.app.now())
         except ShopdeskError as exc:
             self.notify(str(exc), title="Dashboard", severity="error")
             return
+        finally:
+            tiles.loading = False
         self.view = view
         self.show(view)
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.markup import escape
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -18,6 +17,7 @@ from tui.dialogs.queue import MilestoneDialog, RefundDialog, ShipDialog, TextDia
 from tui.messages import DataChanged
 from tui.screens.queue_base import QueueScreen
 from tui.widgets.queue import DetailPane, KeyedTable, StatusLine, local
+from tui.workers import guarded_work
 
 KIND_LABELS = {
     "exception": "exception",
@@ -50,10 +50,21 @@ ACTION_KEYS = {
 class ExceptionsScreen(QueueScreen):
     """The exceptions queue."""
 
+    HELP = """\
+**Exceptions** — everything that needs you, oldest first: parcels stuck, late or returned,
+failed delivery attempts and carrier exceptions, orders not shipped in time, messages that
+could not be sent, imported rows nobody could read, and returns waiting for you.
+
+The pane below the list says what happened and which keys resolve it; only those keys work
+on that row. `Del` dismisses an item with a note (it comes back if its cause changes); `i`
+shows dismissed items too. `Enter` opens the order. Rows marked ● changed while you looked.
+"""
+
     DEFAULT_CSS = """
     ExceptionsScreen { layout: vertical; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_order", "Open", id="exceptions.open", priority=True),
         Binding("k", "milestone", "Milestone", id="exceptions.milestone"),
         Binding("t", "note", "Note", id="exceptions.note"),
         Binding("y", "retry", "Retry", id="exceptions.retry"),
@@ -106,11 +117,15 @@ class ExceptionsScreen(QueueScreen):
 
     # --- loading -------------------------------------------------------------------------
 
-    @work(exclusive=True, group="exceptions-load", description="Loading the exceptions")
+    @guarded_work("Loading the exceptions", group="exceptions-load")
     async def load(self, mark: bool) -> None:
         from shopdesk.services.exceptions import exceptions_queue
 
-        queue = await exceptions_queue(include_dismissed=self.show_dismissed)
+        self.table.loading = not mark  # not for live updates: they change a row or two
+        try:
+            queue = await exceptions_queue(include_dismissed=self.show_dismissed)
+        finally:
+            self.table.loading = False
         self.post_message(self.Loaded(queue, mark))
 
     def reload(self) -> None:
@@ -183,6 +198,8 @@ class ExceptionsScreen(QueueScreen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_order":
+            return self.current is not None and bool(self.current.order_number)
         if action in ACTION_KEYS:
             item = self.current
             return item is not None and action in item.actions
@@ -192,6 +209,13 @@ class ExceptionsScreen(QueueScreen):
         return True
 
     # --- actions ------------------------------------------------------------------------
+
+    def action_open_order(self) -> None:
+        current = self.current
+        self.open_order(current.order_number if current else None)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_order()  # a click on the highlighted row
 
     def _item(self, action: str) -> ExceptionItem | None:
         item = self.current
@@ -300,7 +324,7 @@ class ExceptionsScreen(QueueScreen):
             return
         self.open_refund(item.ref_id)
 
-    @work(exclusive=True, group="queue-action")
+    @guarded_work("Opening the refund", group="queue-action")
     async def open_refund(self, ref: int) -> None:
         from shopdesk.errors import ShopdeskError
         from shopdesk.services.returns import get_return, refund

@@ -8,7 +8,6 @@ from typing import ClassVar
 
 from rich.markup import escape
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -18,11 +17,13 @@ from shopdesk.config_view import mask_url
 from shopdesk.services.notifications import AttemptView, NotificationRow
 from tui.dialogs.queue import TestMessageDialog
 from tui.messages import DataChanged
-from tui.screens.queue_base import QueueScreen
+from tui.screens.queue_base import Paging, QueueScreen
 from tui.widgets.queue import DetailPane, KeyedTable, StatusLine, local
+from tui.workers import guarded_work
 
 FILTERS = (None, "failed", "queued", "sending", "sent", "skipped")
 PAGE = 200
+PREFETCH = 20  # load the next page when the cursor is this close to the end
 STATUS_STYLES = {
     "failed": "bold red",
     "skipped": "yellow",
@@ -35,7 +36,17 @@ STATUS_STYLES = {
 class NotificationsScreen(QueueScreen):
     """The outbox."""
 
+    HELP = """\
+**Notifications** — every message to a customer, newest first: queued, being sent, sent,
+skipped (with the reason) or failed (with the error). `f` and `F` filter by status.
+
+`y` queues a failed message again; the worker sends it on its next pass. `t` sends a test
+message to any channel or address, to check the settings. `Enter` opens the order. More
+rows load as you scroll.
+"""
+
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_order", "Open", id="notifications.open", priority=True),
         Binding("y", "retry", "Retry", id="notifications.retry"),
         Binding("t", "test", "Send test", id="notifications.test"),
         Binding("f", "next_filter", "Filter", id="notifications.filter"),
@@ -48,9 +59,10 @@ class NotificationsScreen(QueueScreen):
     @dataclass
     class Loaded(Message):
         rows: tuple[NotificationRow, ...]
-        counts: dict[str, int]
-        replace: bool
-        mark: bool
+        counts: dict[str, int] | None  # None: not counted again
+        kind: str  # "whole" (first page, new filter), "more" (next page) or "live" (changed)
+        generation: int  # of the whole-list load these rows belong to
+        mark: bool = True  # for "live": mark the changed rows
 
     @dataclass
     class Detail(Message):
@@ -71,6 +83,7 @@ class NotificationsScreen(QueueScreen):
         self.rows: dict[str, NotificationRow] = {}
         self.counts: dict[str, int] = {}
         self.sending = False
+        self.paging = Paging()
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Notifications", id="status")
@@ -106,35 +119,88 @@ class NotificationsScreen(QueueScreen):
 
     # --- loading -------------------------------------------------------------------------
 
-    @work(exclusive=True, group="notifications-load", description="Loading the outbox")
-    async def load(self, order_ids: frozenset[int] | None = None, mark: bool = False) -> None:
-        from shopdesk.notify.outbox import counts
-        from shopdesk.services.notifications import list_notifications, notifications_for_orders
+    def load(self) -> None:
+        """Show the first page for the current filter."""
+        self._load_whole(self.paging.start())
 
-        if order_ids is None:
+    @guarded_work("Loading the outbox", group="notifications-load")
+    async def _load_whole(self, generation: int) -> None:
+        from shopdesk.notify.outbox import counts
+        from shopdesk.services.notifications import list_notifications
+
+        self.table.loading = True
+        try:
             rows = await list_notifications(self.filter, limit=PAGE)
-        else:
-            rows = await notifications_for_orders(sorted(order_ids))
-        self.post_message(self.Loaded(rows, await counts(), order_ids is None, mark))
+            by_status = await counts()
+        finally:
+            if generation == self.paging.generation:
+                self.table.loading = False
+            self.paging.ended(generation)
+        self.post_message(self.Loaded(rows, by_status, "whole", generation))
+
+    @guarded_work("Loading more messages", group="notifications-more")
+    async def _load_more(self, generation: int, after: int) -> None:
+        from shopdesk.services.notifications import list_notifications
+
+        rows = await list_notifications(self.filter, limit=PAGE, after=after)
+        self.post_message(self.Loaded(rows, None, "more", generation))
+
+    @guarded_work("Updating the outbox", group="notifications-live", exclusive=False)
+    async def _load_orders(self, order_ids: frozenset[int], mark: bool = True) -> None:
+        from shopdesk.notify.outbox import counts
+        from shopdesk.services.notifications import notifications_for_orders
+
+        generation = self.paging.generation
+        rows = await notifications_for_orders(sorted(order_ids))
+        self.post_message(self.Loaded(rows, await counts(), "live", generation, mark))
 
     def reload(self) -> None:
         row = self.current
-        self.load(frozenset({row.order_id}) if row else None)
+        if row is None:
+            self.load()
+        else:
+            self._load_orders(frozenset({row.order_id}), mark=False)
 
     def on_data_changed(self, message: DataChanged) -> None:
-        if message.order_ids:
-            self.load(message.order_ids, mark=True)
+        if not message.order_ids:
+            return
+        if self.paging.loading:  # that load may have read the database before the change
+            self.paging.pending |= message.order_ids
+        else:
+            self._load_orders(message.order_ids)
+
+    def _wanted(self, row: NotificationRow) -> bool:
+        after = self.paging.after
+        if after is not None and row.id < int(str(after)):
+            return False  # older than the pages loaded: it shows when its page does
+        return self.filter is None or row.status == self.filter
 
     def on_notifications_screen_loaded(self, message: Loaded) -> None:
+        if message.generation != self.paging.generation:
+            return  # for a filter no longer shown
         table = self.table
-        self.counts = message.counts
-        if message.replace:
+        if message.counts is not None:
+            self.counts = message.counts
+        if message.kind in ("whole", "more"):
+            # A full page means there may be more, after its last (oldest) row.
+            self.paging.after = message.rows[-1].id if len(message.rows) == PAGE else None
+        if message.kind == "whole":
             self.rows = {str(r.id): r for r in message.rows}
             table.replace_all((key, self._cells(r)) for key, r in self.rows.items())
+            if self.paging.pending:
+                self._load_orders(frozenset(self.paging.pending))
+                self.paging.pending.clear()
+        elif message.kind == "more":
+            for row in message.rows:
+                key = str(row.id)
+                if key not in self.rows:
+                    self.rows[key] = row
+                    table.upsert(key, self._cells(row))
+            table.resort()
         else:
             for row in message.rows:
                 key = str(row.id)
-                if self.filter is not None and row.status != self.filter:
+                if not self._wanted(row):
                     if key in self.rows:
                         del self.rows[key]
                         table.drop(key)
@@ -162,7 +228,7 @@ class NotificationsScreen(QueueScreen):
         text = f"Notifications — {(self.filter or 'all')}: {' · '.join(parts)} (f: filter)"
         self.query_one("#status", StatusLine).update(note or text)
 
-    @work(exclusive=True, group="notifications-detail")
+    @guarded_work("Loading the message", group="notifications-detail")
     async def show_detail(self) -> None:
         from shopdesk.services.notifications import attempts
 
@@ -199,8 +265,12 @@ class NotificationsScreen(QueueScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.table.unmark(event.row_key.value)
         self.show_detail()
+        if self.paging.wants_more(event.cursor_row, self.table.row_count, PREFETCH):
+            self._load_more(self.paging.generation, int(str(self.paging.after)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_order":
+            return self.current is not None and bool(self.current.order_number)
         if action == "retry":
             row = self.current
             return row is not None and row.status == "failed"
@@ -209,6 +279,13 @@ class NotificationsScreen(QueueScreen):
         return True
 
     # --- actions ------------------------------------------------------------------------
+
+    def action_open_order(self) -> None:
+        current = self.current
+        self.open_order(current.order_number if current else None)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_order()  # a click on the highlighted row
 
     def action_next_filter(self) -> None:
         self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
@@ -243,7 +320,7 @@ class NotificationsScreen(QueueScreen):
             lambda value: self.send_test(*value),
         )
 
-    @work(exclusive=True, group="notifications-test", description="Sending a test message")
+    @guarded_work("Sending a test message", group="notifications-test")
     async def send_test(self, target: str, to: str) -> None:
         """Apprise runs in the Sender's threads; it gets plain strings only."""
         from shopdesk.errors import InvalidInput

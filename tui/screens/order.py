@@ -9,7 +9,7 @@ from typing import ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -24,6 +24,7 @@ from tui import format as fmt
 from tui.actions import OrderActions
 from tui.commands import PaletteCommand
 from tui.messages import DataChanged
+from tui.workers import guarded_work
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,7 @@ resends a customer message, `p` writes the packing slip, `l` copies the tracking
         self.query_one("#order-body").focus()
         self.load()
 
-    @work(exclusive=True, group="order-load", description="Loading the order")
+    @guarded_work("Loading the order", group="order-load")
     async def load(self) -> None:
         try:
             if self.order_id is None:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.markup import escape
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -18,8 +17,9 @@ from shopdesk.parsing import format_money
 from shopdesk.services.returns import ReturnRow, ReturnView
 from tui.dialogs.queue import RefundDialog, TextDialog
 from tui.messages import DataChanged
-from tui.screens.queue_base import QueueScreen
+from tui.screens.queue_base import Paging, QueueScreen
 from tui.widgets.queue import DetailPane, KeyedTable, StatusLine, local
+from tui.workers import guarded_work
 
 FILTERS = (
     "open",
@@ -35,7 +35,8 @@ FILTERS = (
     "rejected",
     "expired",
 )
-PAGE = 500
+PAGE = 200
+PREFETCH = 20  # load the next page when the cursor is this close to the end
 # Which statuses each action applies to (the services say the same, and refuse otherwise).
 ALLOWED = {
     "approve": ("requested", "expired"),
@@ -55,7 +56,18 @@ def _label(status: str | None) -> str:
 class ReturnsScreen(QueueScreen):
     """The owner's returns."""
 
+    HELP = """\
+**Returns** — the customers' returns, newest first, open ones to begin with (`f` and `F`
+step through the statuses).
+
+`a` approves (the customer is told how to send it back), `j` rejects with a reason they
+will see, `v` marks it received, then `m` refunds (amount and method), `e` records an
+exchange or `c` store credit; `l` closes a resolved return. Every step tells the customer
+through the normal messages. `Enter` opens the order. More rows load as you scroll.
+"""
+
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_order", "Open", id="returns.open", priority=True),
         Binding("a", "approve", "Approve", id="returns.approve"),
         Binding("j", "reject", "Reject", id="returns.reject"),
         Binding("v", "receive", "Received", id="returns.receive"),
@@ -71,9 +83,10 @@ class ReturnsScreen(QueueScreen):
     @dataclass
     class Loaded(Message):
         rows: tuple[ReturnRow, ...]
-        counts: dict[str, int]
-        replace: bool  # the whole list (first load, new filter) or just these rows
-        mark: bool  # changed by someone else
+        counts: dict[str, int] | None  # None: not counted again
+        kind: str  # "whole" (first page, new filter), "more" (next page) or "live" (changed)
+        generation: int  # of the whole-list load these rows belong to
+        after: str | None = None  # for "whole" and "more": where the next page starts
 
     @dataclass
     class Detail(Message):
@@ -85,6 +98,7 @@ class ReturnsScreen(QueueScreen):
         self.rows: dict[str, ReturnRow] = {}
         self.counts: dict[str, int] = {}
         self.view: ReturnView | None = None
+        self.paging = Paging()
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Returns", id="status")
@@ -120,24 +134,54 @@ class ReturnsScreen(QueueScreen):
 
     # --- loading -------------------------------------------------------------------------
 
-    @work(exclusive=True, group="returns-load", description="Loading returns")
-    async def load(self, order_ids: frozenset[int] | None = None, mark: bool = False) -> None:
-        from shopdesk.services.returns import count_returns, list_returns, return_rows_for_orders
+    def load(self) -> None:
+        """Show the first page for the current filter."""
+        self._load_whole(self.paging.start())
 
-        if order_ids is None:
-            rows = (await list_returns(self.filter, limit=PAGE)).rows
-        else:
-            rows = await return_rows_for_orders(sorted(order_ids))
-        self.post_message(self.Loaded(rows, await count_returns(), order_ids is None, mark))
+    @guarded_work("Loading the returns", group="returns-load")
+    async def _load_whole(self, generation: int) -> None:
+        from shopdesk.services.returns import count_returns, list_returns
+
+        self.table.loading = True
+        try:
+            page = await list_returns(self.filter, limit=PAGE)
+            counts = await count_returns()
+        finally:
+            if generation == self.paging.generation:
+                self.table.loading = False
+            self.paging.ended(generation)
+        self.post_message(self.Loaded(page.rows, counts, "whole", generation, page.next_cursor))
+
+    @guarded_work("Loading more returns", group="returns-more")
+    async def _load_more(self, generation: int, after: str) -> None:
+        from shopdesk.services.returns import list_returns
+
+        page = await list_returns(self.filter, limit=PAGE, after=after)
+        self.post_message(self.Loaded(page.rows, None, "more", generation, page.next_cursor))
+
+    @guarded_work("Updating the returns", group="returns-live", exclusive=False)
+    async def _load_orders(self, order_ids: frozenset[int]) -> None:
+        from shopdesk.services.returns import count_returns, return_rows_for_orders
+
+        generation = self.paging.generation
+        rows = await return_rows_for_orders(sorted(order_ids))
+        self.post_message(self.Loaded(rows, await count_returns(), "live", generation))
 
     def reload(self) -> None:
         self.load()
 
     def on_data_changed(self, message: DataChanged) -> None:
-        if message.order_ids:
-            self.load(message.order_ids, mark=True)
+        if not message.order_ids:
+            return
+        if self.paging.loading:  # that load may have read the database before the change
+            self.paging.pending |= message.order_ids
+        else:
+            self._load_orders(message.order_ids)
 
     def _wanted(self, row: ReturnRow) -> bool:
+        after = self.paging.after
+        if after is not None and row.id < int(str(after)):
+            return False  # older than the pages loaded: it shows when its page does
         if self.filter == "open":
             from shopdesk.services.returns import OPEN
 
@@ -145,11 +189,26 @@ class ReturnsScreen(QueueScreen):
         return self.filter is None or row.status == self.filter
 
     def on_returns_screen_loaded(self, message: Loaded) -> None:
+        if message.generation != self.paging.generation:
+            return  # for a filter no longer shown
         table = self.table
-        self.counts = message.counts
-        if message.replace:
+        if message.counts is not None:
+            self.counts = message.counts
+        if message.kind == "whole":
+            self.paging.after = message.after
             self.rows = {str(r.id): r for r in message.rows}
             table.replace_all((key, self._cells(r)) for key, r in self.rows.items())
+            if self.paging.pending:
+                self._load_orders(frozenset(self.paging.pending))
+                self.paging.pending.clear()
+        elif message.kind == "more":
+            self.paging.after = message.after
+            for row in message.rows:
+                key = str(row.id)
+                if key not in self.rows:
+                    self.rows[key] = row
+                    table.upsert(key, self._cells(row))
+            table.resort()
         else:
             for row in message.rows:
                 key = str(row.id)
@@ -158,7 +217,7 @@ class ReturnsScreen(QueueScreen):
                     table.drop(key)
                 elif self.rows.get(key) != row:
                     self.rows[key] = row
-                    table.upsert(key, self._cells(row), mark=message.mark)
+                    table.upsert(key, self._cells(row), mark=True)
             table.resort()
         self._show_status()
         self.show_detail()
@@ -178,13 +237,14 @@ class ReturnsScreen(QueueScreen):
         from shopdesk.services.returns import OPEN
 
         waiting = sum(self.counts.get(s, 0) for s in OPEN)
+        more = "+" if self.paging.after is not None else ""
         self.query_one("#status", StatusLine).update(
-            f"Returns — {_label(self.filter)}: {len(self.rows)} shown · {waiting} open · "
+            f"Returns — {_label(self.filter)}: {len(self.rows)}{more} shown · {waiting} open · "
             f"{self.counts.get('requested', 0)} to approve · "
             f"{self.counts.get('received', 0)} back (f: filter)"
         )
 
-    @work(exclusive=True, group="returns-detail")
+    @guarded_work("Loading the return", group="returns-detail")
     async def show_detail(self) -> None:
         from shopdesk.services.returns import get_return
 
@@ -240,14 +300,25 @@ class ReturnsScreen(QueueScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.table.unmark(event.row_key.value)
         self.show_detail()
+        if self.paging.wants_more(event.cursor_row, self.table.row_count, PREFETCH):
+            self._load_more(self.paging.generation, str(self.paging.after))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_order":
+            return self.current is not None and bool(self.current.order_number)
         if action in ALLOWED:
             row = self.current
             return row is not None and row.status in ALLOWED[action]
         return True
 
     # --- actions ------------------------------------------------------------------------
+
+    def action_open_order(self) -> None:
+        current = self.current
+        self.open_order(current.order_number if current else None)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_order()  # a click on the highlighted row
 
     def _row(self, action: str) -> ReturnRow | None:
         row = self.current

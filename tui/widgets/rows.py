@@ -12,6 +12,6 @@ class RowTable(DataTable):
     """DataTable with a row cursor; Home/End move it to the top/bottom row."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("home", "scroll_top", "First row", show=False),
-        Binding("end", "scroll_bottom", "Last row", show=False),
+        Binding("home", "scroll_top", "First row", id="table.first", show=False),
+        Binding("end", "scroll_bottom", "Last row", id="table.last", show=False),
     ]

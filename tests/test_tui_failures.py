@@ -1,0 +1,88 @@
+"""Real failures under the TUI: a table that is gone, a database that refuses. The owner gets a
+notification that says what failed and where to look, the traceback goes to the log, and the
+app keeps running."""
+
+from __future__ import annotations
+
+import logging
+
+from textual.widgets import DataTable
+from tortoise import connections
+
+from shopdesk.config import Settings
+from tests.conftest import PG_URL
+from tests.tui_shop import NOW, seed_shop
+from tui.app import make_tui
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.exceptions import ExceptionsScreen
+from tui.screens.notifications import NotificationsScreen
+from tui.screens.returns import ReturnsScreen
+from tui.workers import LOG_HINT
+
+SIZE = (100, 32)
+
+
+async def drop_table(name: str) -> None:
+    cascade = " CASCADE" if PG_URL else ""
+    await connections.get("default").execute_script(f"DROP TABLE {name}{cascade}")
+
+
+async def settle(pilot) -> None:
+    for _ in range(2):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def errors(app) -> list[str]:
+    return [n.message for n in app._notifications if n.severity == "error"]
+
+
+async def test_a_missing_table_is_a_notification_and_the_app_keeps_running(db: Settings, caplog):
+    await seed_shop()
+    await drop_table("order_return_item")
+    await drop_table("order_return")
+    app = make_tui(db, now=NOW, live_interval=0, start="returns")
+    with caplog.at_level(logging.ERROR, logger="tui.workers"):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, ReturnsScreen)
+            [message] = errors(app)
+            assert message.startswith("Loading the returns failed: ")
+            assert "order_return" in message and LOG_HINT in message
+            assert not app.screen.table.loading  # the progress indicator went away
+            # Still running: other sections work.
+            await pilot.press("n")
+            await settle(pilot)
+            assert isinstance(app.screen, NotificationsScreen)
+            assert app.screen.query_one(DataTable).row_count == 0
+            await pilot.press("o")
+            await settle(pilot)
+            assert app.screen.query_one(DataTable).row_count == 12
+            assert app.is_running
+    [record] = [r for r in caplog.records if r.name == "tui.workers"]
+    assert record.getMessage() == "Loading the returns failed"
+    assert record.exc_info is not None  # the traceback is in the log
+
+
+async def test_a_table_dropped_while_the_tui_runs(db: Settings):
+    await seed_shop()
+    app = make_tui(db, now=NOW, live_interval=0, start="dashboard")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen) and screen.view is not None
+        assert screen.view.in_transit > 0
+        assert errors(app) == []
+        await drop_table("tracking_event")
+        await drop_table("shipment")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert [m.split(":")[0] for m in errors(app)] == ["Counting the dashboard failed"]
+        assert app.screen is screen and app.is_running
+        # The figures from before stay up rather than a blank screen.
+        assert "…" not in str(screen.query_one("#tile-in_transit .figure").render())
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ExceptionsScreen)
+        assert [m.split(":")[0] for m in errors(app)][-1] == "Loading the exceptions failed"
+        assert app.is_running
