@@ -131,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-worker", action="store_true",
                    help="portal only (run 'shopdesk worker' elsewhere)")
     p = add("tui", "The owner's terminal app (run 'shopdesk serve' for the portal elsewhere).",
-            **_command("shopdesk.commands.tui", "tui"))
+            **_command("shopdesk.commands.tui", "tui", db=False))  # opens it itself
     p.add_argument("--screen", choices=SECTIONS, default="orders",
                    help="the section to open on (default orders)")
     p = add("run", "Portal, worker and TUI in one process: for a laptop or a demo.",

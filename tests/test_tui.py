@@ -25,7 +25,7 @@ from tui.help import HelpScreen
 from tui.messages import DataChanged
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.order import OrderScreen
-from tui.screens.orders import CHANGED, NEW, OrdersScreen
+from tui.screens.orders import CHANGED, NEW, PAGE, OrdersScreen
 
 SIZE = (100, 32)
 
@@ -77,9 +77,12 @@ async def test_orders_page_from_the_database_and_load_more_on_scroll(db):
         screen = app.screen
         assert isinstance(screen, OrdersScreen)
         shown = numbers_shown(screen)
-        assert len(shown) == 100  # one page, not the shop
+        assert len(shown) == PAGE  # one page, not the shop
         assert shown[:3] == ["1130", "1129", "1128"]
         await pilot.press("end")  # to the last row: the next page arrives
+        await settle(pilot)
+        assert len(numbers_shown(screen)) == 2 * PAGE
+        await pilot.press("end")
         await settle(pilot)
         assert len(numbers_shown(screen)) == 130
         assert numbers_shown(screen)[-1] == "1001"
@@ -242,7 +245,8 @@ async def test_live_changes_update_rows_in_place_and_add_new_ones(shop, db):
         assert posted is not None and posted.order_ids == ids
         assert [m.order_ids for m in seen if isinstance(m, DataChanged)] == [ids]
         assert table.row_count == before + 1
-        assert table.get_row_at(0)[:2] == [NEW, "2001"]  # new rows at their place, marked
+        new_row = table.get_row_at(0)
+        assert new_row[0] == NEW and str(new_row[1]) == "2001"  # at their place, marked
         row = table.get_row(str(await queries.order_id("1011")))
         assert row[0] == CHANGED and "Cancelled" in str(row[4])
         assert await app.feed.poll() is None  # nothing new

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Callable
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,6 +18,10 @@ from shopdesk.errors import ConfigError
 from tui.commands import ScreenCommands, SectionCommands
 from tui.keys import check_keymap
 from tui.live import ChangeFeed
+
+if TYPE_CHECKING:
+    from shopdesk.services.first_page import FirstPage
+    from shopdesk.views import OrderPage
 
 # mode -> (module, class, title)
 SECTIONS: dict[str, tuple[str, str, str]] = {
@@ -88,9 +93,13 @@ class ShopdeskApp(App[None]):
         live_interval: float = 1.0,
         start: str = "orders",
         open_database: bool = False,
+        first_page: FirstPage | None = None,
     ) -> None:
         super().__init__()
         self.open_database = open_database
+        self.first_page = first_page  # the Orders screen takes its page, once
+        self.database_ready = asyncio.Event()  # set once the database is open and followed
+        self._first_page_taken = False
         self.settings = settings
         self.fixed_now = now
         self.start_mode = start
@@ -105,12 +114,30 @@ class ShopdeskApp(App[None]):
 
     async def on_mount(self) -> None:
         self.theme = "textual-dark"
+        if self.first_page is not None:
+            # The newest orders were read without the ORM: show them, then open the database.
+            await self.switch_mode(self.start_mode)
+            self.run_worker(self._open(), group="database", description="Opening the database")
+        else:
+            await self._open()
+            await self.switch_mode(self.start_mode)
+
+    async def _open(self) -> None:
         if self.open_database:
+            # Imported in a thread: Tortoise takes a while to import, and the screen stays live.
+            await asyncio.to_thread(importlib.import_module, "shopdesk.services.queries")
             from shopdesk.db import init_db
 
             await init_db(self.settings, migrate=False)
-        await self.feed.start()
-        await self.switch_mode(self.start_mode)
+        await self.feed.start(self.first_page.change_id if self.first_page else None)
+        self.database_ready.set()
+
+    def take_first_page(self) -> OrderPage | None:
+        """The page read before the database was opened, once (for the Orders screen)."""
+        if self._first_page_taken or self.first_page is None:
+            return None
+        self._first_page_taken = True
+        return self.first_page.page
 
     async def on_unmount(self) -> None:
         if self.open_database:
@@ -119,6 +146,7 @@ class ShopdeskApp(App[None]):
             await close_db()
 
     async def action_section(self, mode: str) -> None:
+        await self.database_ready.wait()  # at most a moment, just after start
         if self.current_mode != mode:
             await self.switch_mode(mode)
 
@@ -143,11 +171,14 @@ def make_tui(
     live_interval: float = 1.0,
     start: str = "orders",
     open_database: bool = False,
+    first_page: FirstPage | None = None,
 ) -> ShopdeskApp:
     """The TUI for these settings.
 
     The database must already be open in this process, unless ``open_database``: then the
-    app opens it on its own event loop when it starts and closes it when it ends.
+    app opens it on its own event loop when it starts and closes it when it ends. With
+    ``first_page`` (read before the database was opened) the Orders screen shows it at once
+    while the database opens in the background.
 
     Raises:
         ConfigError: ``[tui.keys]`` names an action this app does not have.
@@ -156,5 +187,10 @@ def make_tui(
     if start not in SECTIONS:
         raise ConfigError(f"no section {start!r}; one of: {', '.join(SECTIONS)}")
     return ShopdeskApp(
-        settings, now=now, live_interval=live_interval, start=start, open_database=open_database
+        settings,
+        now=now,
+        live_interval=live_interval,
+        start=start,
+        open_database=open_database,
+        first_page=first_page,
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from shopdesk.services.queries import changes_since, last_change_id
 from tui.messages import DataChanged
 
 if TYPE_CHECKING:
@@ -32,9 +31,12 @@ class ChangeFeed:
         self._timer: Timer | None = None
         self._polling = False
 
-    async def start(self) -> None:
-        """Start following from the newest change: what is on screen is loaded after this."""
-        self.last_id = await last_change_id()
+    async def start(self, after: int | None = None) -> None:
+        """Start following from the newest change (what is on screen is loaded after this), or
+        from ``after``, the position read together with what is on screen."""
+        from shopdesk.services.queries import last_change_id
+
+        self.last_id = await last_change_id() if after is None else after
         if self.interval > 0:
             self._timer = self.app.set_interval(self.interval, self.poll, name="change-feed")
 
@@ -43,6 +45,8 @@ class ChangeFeed:
         if self._polling:
             return None
         self._polling = True
+        from shopdesk.services.queries import changes_since
+
         try:
             rows = await changes_since(self.last_id)
         except Exception:  # a locked or briefly unreachable database: try again next tick

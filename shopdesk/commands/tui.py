@@ -33,10 +33,27 @@ def log_to_file(settings: Settings) -> Path:
 
 
 async def tui(settings: Settings, args: Namespace) -> int:
-    from tui.app import make_tui
+    """The TUI opens the database itself. On SQLite with an up-to-date schema it first reads the
+    newest orders with plain sqlite3, shows them, and only then loads the ORM (in the
+    background): the owner sees their shop in about the time an empty Textual app takes."""
+    from shopdesk.services.first_page import read_first_page
+    from tui.screens.orders import PAGE
 
     log_to_file(settings)
-    app = make_tui(settings, start=getattr(args, "screen", "orders"))
+    start = getattr(args, "screen", "orders")
+    first = read_first_page(settings, PAGE) if start == "orders" else None
+    if first is None:  # PostgreSQL, a new or older database: migrate and open it first
+        from shopdesk.db import database
+
+        async with database(settings):
+            return await _run_tui(settings, start)
+    return await _run_tui(settings, start, first_page=first, open_database=True)
+
+
+async def _run_tui(settings: Settings, start: str, **options) -> int:
+    from tui.app import make_tui
+
+    app = make_tui(settings, start=start, **options)
     await app.run_async()
     return app.return_code or 0
 

@@ -1,6 +1,6 @@
 """Orders: the whole shop, paged from the database, searched as you type, filtered and sorted.
 
-The table holds only the pages the owner has scrolled through (100 rows at a time); a search
+The table holds only the pages the owner has scrolled through (50 rows at a time); a search
 or filter asks the database again. Live changes update the rows they name, in place.
 """
 
@@ -18,18 +18,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from shopdesk.errors import ShopdeskError
-from shopdesk.services.queries import MAX_PAGE, list_orders
-from shopdesk.views import OrderRow
+from shopdesk.views import OrderPage, OrderRow
 from tui import format as fmt
 from tui.commands import PaletteCommand
 from tui.messages import DataChanged
 from tui.widgets.rows import RowTable
 
-PAGE = 100
+PAGE = 50  # two screens' worth at 80x24; a search shows its first page sooner
 PREFETCH = 20  # load the next page when the cursor is this close to the end
-DEBOUNCE = 0.03  # seconds: a keystroke typed within this of the next costs no query
+DEBOUNCE = 0.01  # seconds: a keystroke typed within this of the next costs no query
 CHANGED = Text("●", style="bold yellow")
 NEW = Text("+", style="bold green")
+NO_MARK = Text("")
 COLUMNS = ("mark", "number", "placed", "customer", "stage", "total")
 
 
@@ -94,7 +94,13 @@ were looking, + are new.
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
-        self.reload()
+        first = self.app.take_first_page() if hasattr(self.app, "take_first_page") else None
+        if first is None:
+            self.reload()
+            return
+        # The newest orders, read before the database was opened: shown in the first frame.
+        self.generation = self.shown_generation = 1
+        self._show_page(first)
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -114,13 +120,15 @@ were looking, + are new.
             return
         if generation != self.generation:
             return
-        table = self.query_one(DataTable)
-        table.clear()
+        self.query_one(DataTable).clear()
         self.loaded.clear()
+        self._show_page(page)
+        self.shown_generation = generation
+
+    def _show_page(self, page: OrderPage) -> None:
         self._add(page.rows)
         self.next_cursor = page.next_cursor
         self._show_status()
-        self.shown_generation = generation
 
     @work(exclusive=True, group="orders-page", description="Loading more orders")
     async def _next_page(self, generation: int) -> None:
@@ -140,7 +148,10 @@ were looking, + are new.
         after: str | None,
         ids: frozenset[int] | None = None,
         limit: int = PAGE,
-    ):
+    ) -> OrderPage:
+        from shopdesk.services.queries import list_orders
+
+        await self.app.database_ready.wait()
         return await list_orders(
             search=filters.search or None,
             stage=filters.stage,
@@ -152,7 +163,9 @@ were looking, + are new.
             ids=ids,
         )
 
-    def _cells(self, row: OrderRow, mark: Text | str = "") -> list[object]:
+    def _cells(self, row: OrderRow, mark: Text = NO_MARK) -> list[Text]:
+        # Text, never str: DataTable reads a str as markup, and a customer named "[/]" (or
+        # anything with brackets) would break the table or show wrongly.
         zone = self.app.settings.zone
         placed = row.placed_at.astimezone(zone).strftime("%d %b %H:%M")
         status = (
@@ -160,14 +173,14 @@ were looking, + are new.
         )
         return [
             mark,
-            row.number,
-            placed,
-            row.customer_name,
+            Text(row.number),
+            Text(placed),
+            Text(row.customer_name),
             status,
             Text(fmt.money(row.total_minor, row.currency), justify="right"),
         ]
 
-    def _add(self, rows: tuple[OrderRow, ...], mark: Text | str = "") -> None:
+    def _add(self, rows: tuple[OrderRow, ...], mark: Text = NO_MARK) -> None:
         table = self.query_one(DataTable)
         for row in rows:
             key = str(row.id)
@@ -190,6 +203,8 @@ were looking, + are new.
 
     @work(group="orders-live", description="Updating changed orders")
     async def _refresh_rows(self, order_ids: frozenset[int], generation: int) -> None:
+        from shopdesk.services.queries import MAX_PAGE, list_orders
+
         shown = frozenset(i for i in order_ids if str(i) in self.loaded)
         fresh = order_ids - shown
         updated: list[OrderRow] = []
