@@ -4,7 +4,7 @@
   list showing the newest order, polled with ``tmux capture-pane``; baseline: an empty
   Textual app launched the same way, to its first screen.
 * search keystroke: typing a search one key at a time, 150 ms apart (in-process, headless),
-  from the key event to the table holding that query's results (the 30 ms debounce included).
+  from the key event to the table holding that query's results (the 10 ms debounce included).
 * peak memory: the TUI process's peak RSS (VmHWM) after its first screen and a search;
   baseline: the empty Textual app's.
 """

@@ -66,6 +66,12 @@ async def test_the_index_survives_every_migration(db):
             "orders_search_update",
         } <= names
         assert {"orders_attention_placed", "orders_placed_search"} <= names
+        # Statistics on the index's near-empty shadow tables slow every insert a hundredfold.
+        if "sqlite_stat1" in names:
+            _, rows = await connections.get("default").execute_query(
+                "SELECT tbl FROM sqlite_stat1 WHERE tbl LIKE 'order_search%'"
+            )
+            assert not rows
     else:
         names = await _postgres_indexes()
         assert {"orders_search_trgm", "orders_attention_placed", "orders_placed_search"} <= names

@@ -12,7 +12,7 @@ from pathlib import Path
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, TextArea
 
 from shopdesk.config import Settings
 from tui.app import ShopdeskApp
@@ -70,6 +70,8 @@ async def settle(pilot: Pilot) -> None:
     await measure_tables(pilot)
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
+    for area in pilot.app.screen.query(TextArea):
+        area.cursor_blink = False
 
 
 async def measure_tables(pilot: Pilot) -> None:
