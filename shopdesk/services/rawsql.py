@@ -47,7 +47,11 @@ class Params:
 
     def list(self, values: Iterable[Any]) -> str:
         """Add values; their placeholders, comma separated (for ``IN (...)``)."""
-        return ", ".join(self(v) for v in values)
+        start = len(self.values)
+        self.values.extend(values)
+        if self._postgres:
+            return ", ".join(f"${i}" for i in range(start + 1, len(self.values) + 1))
+        return ", ".join("?" * (len(self.values) - start))
 
     def rows(self, rows: Iterable[Sequence[Any]]) -> str:
         """Add rows of values; ``(…), (…)`` for ``VALUES``."""
