@@ -14,12 +14,15 @@ with :func:`to_datetime`.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+
+from shopdesk.errors import ConfigError
 
 # Values per statement: well under SQLite's (32766) and PostgreSQL's (32767) limits.
 MAX_VALUES = 10_000
@@ -66,6 +69,11 @@ async def fetch(sql: str, params: Params | None = None) -> list[tuple[Any, ...]]
         # asyncpg: execute_query runs INSERT/UPDATE without fetching, so RETURNING rows
         # would be lost; execute_query_dict always fetches.
         return [tuple(row.values()) for row in await conn.execute_query_dict(sql, values)]
+    if sqlite3.sqlite_version_info < (3, 35) and " RETURNING " in sql:
+        raise ConfigError(
+            f"this Python's SQLite is {sqlite3.sqlite_version}; shopdesk needs 3.35 or newer "
+            "(INSERT ... RETURNING): use a newer Python build, or PostgreSQL"
+        )
     _, rows = await conn.execute_query(sql, values)
     return [tuple(row) for row in rows]
 
