@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from shopdesk.errors import InvalidInput, NotFound
-from shopdesk.models import Change, Order, Shipment
+from shopdesk.models import Order
+from shopdesk.services import rawsql
 from shopdesk.tracking.state import attention_reason, order_stage
 
 MAX_NUMBER = 64
@@ -77,8 +78,16 @@ async def record_changes(order_ids: Iterable[int], kind: str) -> None:
     """Append to the change feed, one row per order, and mark the orders as changed (pages
     and caches key on ``updated_at``); call inside the write's transaction."""
     ids = list(order_ids)
-    await Change.bulk_create([Change(order_id=order_id, kind=kind) for order_id in ids])
-    await Order.filter(id__in=ids).update(updated_at=utcnow())
+    now = utcnow()
+    for chunk in rawsql.chunks(ids, width=3):
+        p = rawsql.Params()
+        rows = p.rows((order_id, kind, now) for order_id in chunk)
+        await rawsql.execute(f'INSERT INTO "change" (order_id, kind, at) VALUES {rows}', p)
+    for chunk in rawsql.chunks(ids):
+        p = rawsql.Params()
+        await rawsql.execute(
+            f"UPDATE orders SET updated_at = {p(now)} WHERE id IN ({p.list(chunk)})", p
+        )
     for follower in list(_followers):
         follower.changed(ids)
 
@@ -88,21 +97,31 @@ async def refresh_orders(order_ids: Collection[int], kind: str) -> None:
     change; call inside the write's transaction."""
     if not order_ids:
         return
+    orders: dict[int, tuple[bool, bool, str, str | None]] = {}
     shipments: dict[int, list[tuple[str, str | None, str | None, bool]]] = defaultdict(list)
-    for order_id, milestone, reason, watch, shipped_at in await Shipment.filter(
-        order_id__in=list(order_ids)
-    ).values_list("order_id", "milestone", "reason", "watch", "shipped_at"):
-        shipments[order_id].append((milestone, reason, watch, shipped_at is not None))
+    for chunk in rawsql.chunks(sorted(order_ids)):
+        p = rawsql.Params()
+        for row in await rawsql.fetch(
+            "SELECT o.id AS order_id, o.cancelled_at IS NOT NULL AS cancelled, "
+            "o.dispatch_delayed_at IS NOT NULL AS delayed, o.stage AS stage, "
+            "o.attention AS attention, s.id AS shipment_id, s.milestone AS milestone, "
+            "s.reason AS reason, s.watch AS watch, s.shipped_at IS NOT NULL AS handed "
+            "FROM orders o LEFT JOIN shipment s ON s.order_id = o.id "
+            f"WHERE o.id IN ({p.list(chunk)})",
+            p,
+        ):
+            order_id, cancelled, delayed, stage, attention, shipment_id, *parcel = row
+            orders[order_id] = (bool(cancelled), bool(delayed), stage, attention)
+            if shipment_id is not None:
+                milestone, reason, watch, handed = parcel
+                shipments[order_id].append((milestone, reason, watch, bool(handed)))
     updates: dict[tuple[str, str | None], list[int]] = defaultdict(list)
-    for order_id, cancelled_at, dispatch_delayed_at, stage, attention in await Order.filter(
-        id__in=list(order_ids)
-    ).values_list("id", "cancelled_at", "dispatch_delayed_at", "stage", "attention"):
+    for order_id, (cancelled, delayed, stage, attention) in orders.items():
         parcels = shipments[order_id]
-        cancelled = cancelled_at is not None
         new_stage = order_stage([(m, handed) for m, _, _, handed in parcels], cancelled=cancelled)
         new_attention = None if cancelled else attention_reason(
             [(m, r, w) for m, r, w, _ in parcels],
-            dispatch_delayed=dispatch_delayed_at is not None and not parcels)
+            dispatch_delayed=delayed and not parcels)
         if (new_stage, new_attention) != (stage, attention):
             updates[(new_stage, new_attention)].append(order_id)
     for (stage, attention), ids in updates.items():

@@ -8,18 +8,18 @@ follows, and the change feed gets one row per order — all in one transaction.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from shopdesk.db import current_settings
 from shopdesk.errors import AlreadyExists, Conflict, InvalidInput, NotFound
-from shopdesk.models import Shipment, TrackingEvent
+from shopdesk.models import Shipment
 from shopdesk.notify.outbox import Plan, plan
+from shopdesk.services import rawsql
 from shopdesk.services.common import (
     ensure_aware,
     get_order,
@@ -172,17 +172,18 @@ async def record_events(events: Sequence[NewEvent]) -> RecordResult:
     """
     result = RecordResult()
     prepared = [_prepare(e) for e in events]
+    if not prepared:
+        return result
     async with in_transaction():
         shipments = await _shipments_for(prepared)
-        known = set(await TrackingEvent.filter(
-            shipment_id__in=[s.id for s in shipments.values()],
-            dedupe_key__in=[key for _, key, _ in prepared],
-        ).values_list("shipment_id", "dedupe_key"))
-        fresh: list[TrackingEvent] = []
+        history = await _history({s.id for s in shipments.values()})
+        known = {(shipment_id, e.key) for shipment_id, h in history.items() for e in h}
+        fresh: list[tuple[Any, ...]] = []
         estimates: dict[int, tuple[date | None, date | None]] = {}
         for event, key, milestone_reason in prepared:
-            shipment = shipments.get((event.order_number, event.tracking_number)) \
-                or shipments.get((None, event.tracking_number))
+            shipment = shipments.get((event.order_number, event.tracking_number)) or shipments.get(
+                (None, event.tracking_number)
+            )
             if shipment is None:
                 result.unknown.append(event.tracking_number)
                 continue
@@ -191,19 +192,20 @@ async def record_events(events: Sequence[NewEvent]) -> RecordResult:
                 continue
             known.add((shipment.id, key))
             milestone, reason = milestone_reason or _classify(event, shipment.carrier)
-            fresh.append(TrackingEvent(
-                shipment_id=shipment.id, occurred_at=event.occurred_at, milestone=milestone,
-                reason=reason, raw_code=event.code, raw_description=event.description,
-                location=event.location, source=event.source, dedupe_key=key,
-            ))
+            fresh.append((shipment.id, event.occurred_at, milestone, reason, event.code,
+                          event.description, event.location, event.source, key))
             if event.estimate:
                 estimates[shipment.id] = event.estimate
-        if fresh:
-            await TrackingEvent.bulk_create(fresh)
+        stored = await _insert_events(fresh)
+        result.duplicates += len(fresh) - len(stored)  # stored meanwhile by another process
+        result.recorded = len(stored)
+        if stored:
+            for shipment_id, event in stored:
+                history[shipment_id].append(event)
             by_id = {s.id: s for s in shipments.values()}
-            touched = {e.shipment_id for e in fresh}  # type: ignore[attr-defined]
-            await _refold([by_id[shipment_id] for shipment_id in touched], estimates)
-        result.recorded = len(fresh)
+            touched = sorted({shipment_id for shipment_id, _ in stored})
+            await _refold([by_id[i] for i in touched], history,
+                          {i: e for i, e in estimates.items() if i in touched})
     return result
 
 
@@ -243,64 +245,141 @@ def _classify(event: NewEvent, shipment_carrier: str) -> tuple[str, str | None]:
     return found.milestone, found.reason
 
 
+@dataclass(slots=True)
+class _Parcel:
+    """The part of a shipment recording reads and rewrites."""
+
+    id: int
+    order_id: int
+    carrier: str
+    milestone: str
+    shipped_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    """A stored event, as the milestone engine and the dedupe check need it."""
+
+    id: int
+    occurred_at: datetime
+    milestone: str
+    reason: str | None
+    description: str
+    key: str
+
+
 async def _shipments_for(
     prepared: Sequence[tuple[NewEvent, str, object]],
-) -> dict[tuple[str | None, str], Shipment]:
+) -> dict[tuple[str | None, str], _Parcel]:
     """Shipments keyed by (order number, tracking number) and (None, tracking number) — the
     latter the newest shipment with that number."""
-    numbers = {e.tracking_number for e, _, _ in prepared}
-    found: dict[tuple[str | None, str], Shipment] = {}
-    rows = await Shipment.filter(tracking_number__in=list(numbers)) \
-        .annotate(order_number=F("order__number")).order_by("id")
-    for shipment in rows:
-        found[(shipment.order_number, shipment.tracking_number)] = shipment  # type: ignore[attr-defined]
-        found[(None, shipment.tracking_number)] = shipment
+    numbers = sorted({e.tracking_number for e, _, _ in prepared})
+    found: dict[tuple[str | None, str], _Parcel] = {}
+    rows = []
+    for chunk in rawsql.chunks(numbers):
+        p = rawsql.Params()
+        rows += await rawsql.fetch(
+            "SELECT s.id AS shipment_id, s.order_id AS order_id, o.number AS order_number, "
+            "s.tracking_number AS tracking_number, s.carrier AS carrier, "
+            "s.milestone AS milestone, s.shipped_at AS shipped_at "
+            "FROM shipment s JOIN orders o ON o.id = s.order_id "
+            f"WHERE s.tracking_number IN ({p.list(chunk)})",
+            p,
+        )
+    for shipment_id, order_id, order_number, tracking, carrier, milestone, shipped_at in sorted(
+        rows
+    ):
+        parcel = _Parcel(shipment_id, order_id, carrier, milestone, rawsql.to_datetime(shipped_at))
+        found[(order_number, tracking)] = parcel
+        found[(None, tracking)] = parcel
     return found
 
 
-_STATE_FIELDS = ("milestone", "reason", "status_text", "last_event_at", "delivered_at",
-                 "shipped_at", "carrier_estimate_from", "carrier_estimate_to", "watch",
-                 "watch_since")
+async def _history(shipment_ids: set[int]) -> dict[int, list[_Event]]:
+    """Every stored event of these shipments."""
+    history: dict[int, list[_Event]] = {i: [] for i in shipment_ids}
+    for chunk in rawsql.chunks(sorted(shipment_ids)):
+        p = rawsql.Params()
+        for shipment_id, *event in await rawsql.fetch(
+            "SELECT shipment_id, id, occurred_at, milestone, reason, raw_description, dedupe_key "
+            f"FROM tracking_event WHERE shipment_id IN ({p.list(chunk)})",
+            p,
+        ):
+            event_id, occurred_at, milestone, reason, description, key = event
+            history[shipment_id].append(_Event(
+                event_id, rawsql.to_datetime(occurred_at), milestone, reason, description, key))
+    return history
+
+
+_EVENT_COLUMNS = ("shipment_id, occurred_at, milestone, reason, raw_code, raw_description, "
+                  "location, source, dedupe_key, received_at")
+
+
+async def _insert_events(rows: list[tuple[Any, ...]]) -> list[tuple[int, _Event]]:
+    """Store new events (rows as built by :func:`record_events`); (shipment id, event) for
+    each stored, leaving out any another process stored meanwhile."""
+    now = utcnow()
+    stored = []
+    for chunk in rawsql.chunks(rows, width=10):
+        p = rawsql.Params()
+        values = p.rows((*row, now) for row in chunk)
+        returned = await rawsql.fetch(
+            f"INSERT INTO tracking_event ({_EVENT_COLUMNS}) VALUES {values} "
+            "ON CONFLICT (shipment_id, dedupe_key) DO NOTHING "
+            "RETURNING id AS event_id, shipment_id AS event_shipment, dedupe_key AS event_key",
+            p,
+        )
+        by_key = {(row[0], row[8]): row for row in chunk}
+        for event_id, shipment_id, key in returned:
+            _, occurred_at, milestone, reason, _, description, *_ = by_key[(shipment_id, key)]
+            stored.append(
+                (shipment_id, _Event(event_id, occurred_at, milestone, reason, description, key))
+            )
+    return stored
+
+
 # Milestones the customer hears about, and as what.
 _NOTIFY = {"out_for_delivery": "out_for_delivery", "available_for_pickup": "available_for_pickup",
            "attempt_failed": "attempt_failed", "delivered": "delivered",
            "exception": "exception", "returning_to_sender": "returned_to_sender",
            "returned_to_sender": "returned_to_sender"}
+_STATE_SQL = ("milestone = {}, reason = {}, status_text = {}, last_event_at = {}, "
+              "delivered_at = {}, shipped_at = {}, watch = NULL, watch_since = NULL")
 
 
 async def _refold(
-    shipments: list[Shipment], estimates: dict[int, tuple[date | None, date | None]]
+    shipments: list[_Parcel],
+    history: dict[int, list[_Event]],
+    estimates: dict[int, tuple[date | None, date | None]],
 ) -> None:
     """Recompute each touched shipment from all its events, then its order's stage."""
-    scans: dict[int, list[Scan]] = defaultdict(list)
-    texts: dict[int, str] = {}
-    rows = await TrackingEvent.filter(shipment_id__in=[s.id for s in shipments]).values_list(
-        "shipment_id", "id", "occurred_at", "milestone", "reason", "raw_description"
-    )
-    for shipment_id, event_id, occurred_at, milestone, reason, description in rows:
-        scans[shipment_id].append(Scan(occurred_at, milestone, reason, event_id))
-        texts[event_id] = description
     plans = []
+    updates: list[list[Any]] = []
+    with_estimate: list[list[Any]] = []
     for shipment in shipments:
-        history = scans[shipment.id]
-        state = current_scan(history)
+        events = history[shipment.id]
+        state = current_scan(Scan(e.occurred_at, e.milestone, e.reason, e.id) for e in events)
         assert state is not None  # the shipment has at least the event just stored
         if state.milestone != shipment.milestone and state.milestone in _NOTIFY:
-            plans.append(Plan(shipment.order_id, _NOTIFY[state.milestone],  # type: ignore[attr-defined]
-                              shipment.id, state.reason, happened_at=state.occurred_at))
-        shipment.milestone, shipment.reason = state.milestone, state.reason
-        shipment.watch = shipment.watch_since = None  # it moved: any stall or delay is over
-        shipment.status_text = texts[state.seq]
-        shipment.last_event_at = max(scan.occurred_at for scan in history)
-        shipment.delivered_at = state.occurred_at if state.milestone == "delivered" else None
-        if shipment.shipped_at is None and state.milestone != "label_created":
-            shipment.shipped_at = min(s.occurred_at for s in history
-                                      if s.milestone != "label_created")
+            plans.append(Plan(shipment.order_id, _NOTIFY[state.milestone], shipment.id,
+                              state.reason, happened_at=state.occurred_at))
+        text = next(e.description for e in events if e.id == state.seq)
+        shipped_at = shipment.shipped_at
+        if shipped_at is None and state.milestone != "label_created":
+            shipped_at = min(e.occurred_at for e in events if e.milestone != "label_created")
+        row = [state.milestone, state.reason, text, max(e.occurred_at for e in events),
+               state.occurred_at if state.milestone == "delivered" else None, shipped_at]
         if shipment.id in estimates:
-            shipment.carrier_estimate_from, shipment.carrier_estimate_to = estimates[shipment.id]
-    # One UPDATE per row: Tortoise caches its SQL, while bulk_update builds a CASE query of
-    # every row through pypika each time (about 4x the CPU for a batch of 500).
-    for shipment in shipments:
-        await shipment.save(update_fields=_STATE_FIELDS)
-    await refresh_orders({s.order_id for s in shipments}, "tracking")  # type: ignore[attr-defined]
+            with_estimate.append([*row, *estimates[shipment.id], shipment.id])
+        else:
+            updates.append([*row, shipment.id])
+    marks = rawsql.placeholders(9)
+    state_sql = _STATE_SQL.format(*marks[:6])
+    await rawsql.execute_many(f"UPDATE shipment SET {state_sql} WHERE id = {marks[6]}", updates)
+    await rawsql.execute_many(
+        f"UPDATE shipment SET {state_sql}, carrier_estimate_from = {marks[6]}, "
+        f"carrier_estimate_to = {marks[7]} WHERE id = {marks[8]}",
+        with_estimate,
+    )
+    await refresh_orders({s.order_id for s in shipments}, "tracking")
     await plan(current_settings(), plans)

@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 
 from shopdesk.errors import AlreadyExists, Conflict, InvalidInput, NotFound, ShopdeskError
 from shopdesk.models import Order, RawInput
+from shopdesk.services import rawsql
 from shopdesk.services.common import utcnow
 from shopdesk.services.orders import cancel_order, create_orders
 from shopdesk.services.shipments import add_shipment, record_events
@@ -55,46 +56,64 @@ class Stored:
     duplicate: bool  # the same delivery was stored before: nothing new
 
 
+_RAW_COLUMNS = "source, ref, digest, body, status, error, event_id, topic, headers, received_at"
+
+
 async def store(batch: Sequence[Incoming]) -> list[Stored]:
     """Store deliveries durably, in one transaction; a delivery whose key is stored already
     (a retry or a replay by the sender) stores nothing and is reported as a duplicate."""
-    keys = [item.key for item in batch]
+    firsts: dict[str, Incoming] = {}
+    for item in batch:
+        firsts.setdefault(item.key, item)
+    now = utcnow()
+    fresh: dict[str, int] = {}
+    known: dict[str, int] = {}
     async with in_transaction():
-        known = dict(await RawInput.filter(digest__in=keys).values_list("digest", "id"))
-        fresh: dict[str, RawInput] = {}
-        for item in batch:
-            if item.key not in known and item.key not in fresh:
-                fresh[item.key] = RawInput(
-                    source=webhook_source(item.source),
-                    ref=item.ref[:300],
-                    digest=item.key,
-                    body=item.body,
-                    status=item.status,
-                    error=item.error,
-                    event_id=item.event_id[:200],
-                    topic=item.topic[:100],
-                    headers=json.dumps(item.headers, ensure_ascii=False),
+        for chunk in rawsql.chunks(list(firsts.values()), width=10):
+            p = rawsql.Params()
+            rows = p.rows(_raw_row(item, now) for item in chunk)
+            for raw_id, digest in await rawsql.fetch(
+                f"INSERT INTO raw_input ({_RAW_COLUMNS}) VALUES {rows} "
+                "ON CONFLICT (digest) DO NOTHING RETURNING id AS raw_id, digest AS raw_digest",
+                p,
+            ):
+                fresh[digest] = raw_id
+        stored_before = [key for key in firsts if key not in fresh]
+        for chunk in rawsql.chunks(stored_before):
+            p = rawsql.Params()
+            known.update(
+                (digest, raw_id)
+                for raw_id, digest in await rawsql.fetch(
+                    "SELECT id AS raw_id, digest AS raw_digest FROM raw_input "
+                    f"WHERE digest IN ({p.list(chunk)})",
+                    p,
                 )
-        if fresh:
-            try:
-                async with in_transaction():
-                    await RawInput.bulk_create(list(fresh.values()))
-            except IntegrityError:  # another process stored one of them meanwhile
-                for row in fresh.values():
-                    if not await RawInput.exists(digest=row.digest):
-                        await row.save()
-            ids = dict(await RawInput.filter(digest__in=list(fresh)).values_list("digest", "id"))
-        else:
-            ids = {}
+            )
     results, seen = [], set()
-    for k in keys:  # the second of two identical deliveries in one batch is a duplicate too
+    for item in batch:  # the second of two identical deliveries in one batch is a duplicate too
+        key = item.key
         results.append(
-            Stored(known.get(k) or ids[k], True)
-            if k in known or k in seen
-            else Stored(ids[k], False)
+            Stored(fresh[key], False)
+            if key in fresh and key not in seen
+            else Stored(fresh.get(key) or known[key], True)
         )
-        seen.add(k)
+        seen.add(key)
     return results
+
+
+def _raw_row(item: Incoming, now: datetime) -> tuple[object, ...]:
+    return (
+        webhook_source(item.source),
+        item.ref[:300],
+        item.key,
+        item.body,
+        item.status,
+        item.error,
+        item.event_id[:200],
+        item.topic[:100],
+        json.dumps(item.headers, ensure_ascii=False),
+        now,
+    )
 
 
 async def process(batch: Sequence[tuple[int, Work | None]]) -> None:
@@ -102,15 +121,11 @@ async def process(batch: Sequence[tuple[int, Work | None]]) -> None:
     others one by one; each delivery's outcome is recorded on its row. Never raises for a
     delivery's content."""
     wanted = dict(batch)
-    rows = {r.id: r for r in await RawInput.filter(id__in=list(wanted), status="accepted")}
     works: dict[int, Work] = {}
     outcomes: dict[int, tuple[str, str]] = {}
-    for raw_id in sorted(rows):
-        row = rows[raw_id]
+    for raw_id, source, topic, body in await _accepted(wanted):
         try:
-            works[raw_id] = wanted[raw_id] or PARSERS[row.source.removeprefix("hook:")](
-                row.topic, row.body
-            )
+            works[raw_id] = wanted[raw_id] or PARSERS[source.removeprefix("hook:")](topic, body)
         except (Malformed, KeyError) as exc:
             outcomes[raw_id] = ("error", str(exc))
     tracking = {i: w for i, w in works.items() if w.events_only and not w.ignored}
@@ -130,6 +145,22 @@ async def process(batch: Sequence[tuple[int, Work | None]]) -> None:
         if raw_id not in tracking and not work.ignored:
             outcomes[raw_id] = await _one(work)
     await _mark(outcomes)
+
+
+async def _accepted(wanted: dict[int, Work | None]) -> list[tuple[int, str, str, str]]:
+    """(id, source, topic, body) of the wanted deliveries still accepted, oldest first; the
+    body is read only for those not parsed already ('' for the others)."""
+    rows = []
+    for chunk in rawsql.chunks(sorted(wanted)):
+        p = rawsql.Params()
+        unparsed = [raw_id for raw_id in chunk if wanted[raw_id] is None] or [0]
+        rows += await rawsql.fetch(
+            "SELECT id AS raw_id, source, topic, "
+            f"CASE WHEN id IN ({p.list(unparsed)}) THEN body ELSE '' END AS raw_body "
+            f"FROM raw_input WHERE id IN ({p.list(chunk)}) AND status = {p('accepted')}",
+            p,
+        )
+    return sorted(rows)
 
 
 async def _record(tracking: dict[int, Work]) -> dict[int, tuple[str, str]]:
@@ -236,9 +267,13 @@ async def _mark(outcomes: dict[int, tuple[str, str]]) -> None:
     for (status, error), ids in groups.items():
         if status == "error" or status == "unmatched":
             log.info("webhook deliveries %s %s: %s", ids, status, error)
-        await RawInput.filter(id__in=ids).update(
-            status=status, error=error[:2000], processed_at=now
-        )
+        for chunk in rawsql.chunks(ids):
+            p = rawsql.Params()
+            await rawsql.execute(
+                f"UPDATE raw_input SET status = {p(status)}, error = {p(error[:2000])}, "
+                f"processed_at = {p(now)} WHERE id IN ({p.list(chunk)})",
+                p,
+            )
 
 
 async def recover() -> list[int]:
