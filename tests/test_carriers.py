@@ -367,3 +367,33 @@ async def test_two_pollers_at_once_share_one_budget(db, clock, fake):
         assert (await one.run_once())[0].polled == 0
         clock.advance(minutes=5)
         assert (await two.run_once())[0].polled == 4
+
+
+async def test_a_budget_without_window_counts_over_the_adapters_own_window(
+    db, clock, fake, tmp_path
+):
+    """``[carriers.dhl]`` without ``window_seconds``: DHL's budget is per day, not per hour."""
+    from shopdesk.config import load_settings
+
+    config = tmp_path / "carriers.toml"
+    config.write_text(
+        f'[carriers.dhl]\napi_key = "{API_KEY}"\nbase_url = "{fake.url}"\nbudget = 2\n'
+        f'[carriers.usps]\nclient_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\n'
+        f'base_url = "{fake.url}"\n'
+    )
+    settings = replace(db, carriers=load_settings(config, tmp_path).carriers)
+    numbers = [f"JJD{i:012}" for i in range(3)]
+    await add_parcels([("DHL Paket", n) for n in numbers])
+    for number in numbers:
+        fake.timeline[number] = stage_times(0, START)
+    async with Poller(settings, clock=clock) as poller:
+        assert poller.adapters["dhl"].window == timedelta(days=1)
+        assert poller.adapters["usps"].window == timedelta(hours=1)
+        for _ in range(12):  # every two hours for a day: the two requests of the day, no more
+            await poller.run_once()
+            clock.advance(hours=2)
+        assert fake.count("dhl") == 2
+        await poller.run_once()  # a day after the first requests the budget is back
+    assert fake.count("dhl") == 4
+    status = {s.name: s for s in await carrier_status(settings, clock.now)}
+    assert status["dhl"].window_seconds == 86400 and status["dhl"].budget_left == 0

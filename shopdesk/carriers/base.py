@@ -34,7 +34,7 @@ class CarrierSettings:
     client_id: str = ""
     client_secret: str = ""
     budget: int = 0  # requests per window; 0: the adapter's default
-    window_seconds: int = 3600
+    window_seconds: int = 0  # the budget's window; 0: the adapter's own (DHL's is a day)
     enabled: bool = True
 
     def __repr__(self) -> str:
