@@ -56,6 +56,8 @@ class Order(Model):
     cancelled_at = fields.DatetimeField(null=True)
     cancel_reason = fields.CharField(max_length=200, default="")
     dispatch_delayed_at = fields.DatetimeField(null=True)  # the watch: not shipped in time
+    # The shop's own last-modified time of the version applied: older deliveries are ignored.
+    source_updated_at = fields.DatetimeField(null=True)
     # Lower-cased number, customer name and email and tracking numbers: one column to search.
     search_text = fields.TextField(default="")
     updated_at = fields.DatetimeField(auto_now=True)
@@ -102,6 +104,10 @@ class Shipment(Model):
     watch = fields.CharField(max_length=16, null=True)
     watch_since = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # When the poller next looks at this parcel; NULL: never (finished long ago, or cancelled).
+    next_poll_at = fields.DatetimeField(null=True, db_index=True)
+    external_id = fields.CharField(max_length=64, null=True)  # the shop's fulfillment id
+    source_updated_at = fields.DatetimeField(null=True)  # the shop's version of the fulfillment
 
     class Meta:
         table = "shipment"
@@ -363,13 +369,12 @@ class CarrierHealth(Model):
 
 
 class ShipmentPoll(Model):
-    """When a shipment is next asked about at its carrier's API, and what the last answer was."""
+    """What a shipment's carrier API said last time (when next: ``Shipment.next_poll_at``)."""
 
     id = fields.IntField(primary_key=True)
     shipment: fields.ForeignKeyRelation[Shipment] = fields.ForeignKeyField(
         "models.Shipment", related_name="polls", on_delete=fields.CASCADE, unique=True
     )
-    next_at = fields.DatetimeField(db_index=True)
     last_at = fields.DatetimeField(null=True)
     outcome = fields.CharField(max_length=16, default="")  # found, not_found, invalid
     misses = fields.IntField(default=0)  # "not found yet" answers in a row

@@ -129,9 +129,10 @@ async def test_not_found_yet_is_kept_apart_from_invalid(
         poll = await ShipmentPoll.get(shipment__tracking_number=number)
         health = await CarrierHealth.get(name=carrier)
         assert health.last_error == "" and health.last_success_at == START
-        assert (await Shipment.get(tracking_number=number)).milestone == "label_created"
+        shipment = await Shipment.get(tracking_number=number)
+        assert shipment.milestone == "label_created"
         if outcome == "not_found":  # asked again soon, then less and less often
-            assert (poll.outcome, poll.misses, poll.next_at) == (
+            assert (poll.outcome, poll.misses, shipment.next_poll_at) == (
                 "not_found",
                 1,
                 START + timedelta(hours=1),
@@ -139,9 +140,10 @@ async def test_not_found_yet_is_kept_apart_from_invalid(
             clock.advance(hours=1)
             await poller.run_once()
             poll = await ShipmentPoll.get(id=poll.id)
-            assert (poll.misses, poll.next_at) == (2, clock.now + timedelta(hours=2))
+            shipment = await Shipment.get(id=shipment.id)
+            assert (poll.misses, shipment.next_poll_at) == (2, clock.now + timedelta(hours=2))
         else:
-            assert poll.next_at == START + timedelta(days=1)
+            assert shipment.next_poll_at == START + timedelta(days=1)
 
 
 async def test_fedex_not_found_inside_a_complete_result(db, clock, fake):
@@ -367,3 +369,119 @@ async def test_two_pollers_at_once_share_one_budget(db, clock, fake):
         assert (await one.run_once())[0].polled == 0
         clock.advance(minutes=5)
         assert (await two.run_once())[0].polled == 4
+
+
+async def test_a_budget_without_window_counts_over_the_adapters_own_window(
+    db, clock, fake, tmp_path
+):
+    """``[carriers.dhl]`` without ``window_seconds``: DHL's budget is per day, not per hour."""
+    from shopdesk.config import load_settings
+
+    config = tmp_path / "carriers.toml"
+    config.write_text(
+        f'[carriers.dhl]\napi_key = "{API_KEY}"\nbase_url = "{fake.url}"\nbudget = 2\n'
+        f'[carriers.usps]\nclient_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\n'
+        f'base_url = "{fake.url}"\n'
+    )
+    settings = replace(db, carriers=load_settings(config, tmp_path).carriers)
+    numbers = [f"JJD{i:012}" for i in range(3)]
+    await add_parcels([("DHL Paket", n) for n in numbers])
+    for number in numbers:
+        fake.timeline[number] = stage_times(0, START)
+    async with Poller(settings, clock=clock) as poller:
+        assert poller.adapters["dhl"].window == timedelta(days=1)
+        assert poller.adapters["usps"].window == timedelta(hours=1)
+        for _ in range(12):  # every two hours for a day: the two requests of the day, no more
+            await poller.run_once()
+            clock.advance(hours=2)
+        assert fake.count("dhl") == 2
+        await poller.run_once()  # a day after the first requests the budget is back
+    assert fake.count("dhl") == 4
+    status = {s.name: s for s in await carrier_status(settings, clock.now)}
+    assert status["dhl"].window_seconds == 86400 and status["dhl"].budget_left == 0
+
+
+class RowsRead:
+    """Counts the rows the database hands back from the shipment tables (real queries)."""
+
+    def __init__(self, monkeypatch) -> None:
+        from tortoise import connections
+
+        self.rows = 0
+        client = type(connections.get("default"))
+        for name in ("execute_query", "execute_query_dict"):
+            monkeypatch.setattr(client, name, self._counting(getattr(client, name)))
+
+    def _counting(self, method):
+        async def counted(client, sql, values=None):
+            result = await method(client, sql, values)
+            rows = result[1] if isinstance(result, tuple) else result
+            if sql.lstrip().upper().startswith("SELECT") and '"shipment' in sql:
+                self.rows += len(rows)
+            return result
+
+        return counted
+
+
+async def test_a_quiet_round_reads_only_what_is_due(db, clock, fake, monkeypatch):
+    """Forty parcels on their way, all polled a moment ago: the next round reads (at most) the
+    one row that says when the next poll is due, not forty."""
+    numbers = [f"94001{i:017}" for i in range(40)]
+    await add_parcels([("USPS", n) for n in numbers])
+    for i, number in enumerate(numbers):
+        fake.timeline[number] = stage_times(i, START - timedelta(hours=3))
+    settings = replace(db, carriers={"usps": carriers_config(fake.url, usps=100)["usps"]})
+    async with Poller(settings, clock=clock) as poller:
+        [first] = await poller.run_once()
+        assert first.polled == 40
+        asked = len(fake.requests)
+        clock.advance(minutes=10)
+        counter = RowsRead(monkeypatch)
+        [quiet] = await poller.run_once()
+        assert (quiet.due, quiet.polled, len(fake.requests)) == (0, 0, asked)
+        assert counter.rows <= 1
+        clock.advance(hours=3)  # those in transit are due again after three hours
+        counter.rows = 0
+        [busy] = await poller.run_once()
+    assert busy.polled > 0 and counter.rows >= busy.polled  # the counter does count
+
+
+async def test_finished_parcels_are_looked_at_daily_and_dropped_after_60_days(db, clock, fake):
+    name, number, _ = SAMPLES["usps"]
+    await add_parcels([(name, number), ("USPS", "9400100000000000000001")])
+    await Shipment.all().update(created_at=START - timedelta(hours=20))
+    fresh_label = [(404, {}, payload("usps_v3_tracking_error.json"))] * 10
+    fake.script["9400100000000000000001"] = fresh_label
+    settings = replace(db, carriers={"usps": carriers_config(fake.url)["usps"]})
+    async with Poller(settings, clock=clock) as poller:
+        await poller.run_once()
+        shipment = await Shipment.get(tracking_number=number)
+        assert shipment.milestone == "delivered"
+        assert shipment.next_poll_at == START + timedelta(days=1)
+        asked = fake.count("usps", number)
+        clock.advance(days=1)
+        await poller.run_once()  # looked at, not asked about
+        assert fake.count("usps", number) == asked
+        assert (await Shipment.get(id=shipment.id)).next_poll_at == clock.now + timedelta(days=1)
+        # A webhook says it is going back to the sender: polled again at the next look.
+        await shipments.record_event(
+            shipments.NewEvent(number, clock.now, "returning_to_sender", description="Refused")
+        )
+        clock.advance(days=1)
+        await poller.run_once()
+        assert fake.count("usps", number) == asked + 1
+        # Cancelling the other parcel's order takes it off the schedule at its next look.
+        other = await Shipment.get(tracking_number="9400100000000000000001").prefetch_related(
+            "order"
+        )
+        await orders.cancel_order(other.order.number)
+        clock.advance(days=1)
+        await poller.run_once()
+        assert (await Shipment.get(id=other.id)).next_poll_at is None
+        clock.advance(days=58)  # 60 days after it was added: off the schedule for good
+        await poller.run_once()
+        assert (await Shipment.get(id=shipment.id)).next_poll_at is None
+        before = fake.count("usps")
+        clock.advance(days=1)
+        [report] = await poller.run_once()
+    assert report.due == 0 and fake.count("usps") == before

@@ -48,7 +48,7 @@ async def test_no_first_page_without_an_up_to_date_sqlite_database(db: Settings,
     path = db.db_url.removeprefix("sqlite://")
     await close_db()
     with sqlite3.connect(path) as conn:  # as if this shopdesk were newer than the database
-        conn.execute("DELETE FROM tortoise_migrations WHERE name = '0007_search_index'")
+        conn.execute("DELETE FROM tortoise_migrations WHERE name = '0008_search_index'")
     assert read_first_page(db, PAGE) is None
     await init_db(db)  # the usual path brings the schema up to date, as before
     assert read_first_page(db, PAGE) is not None

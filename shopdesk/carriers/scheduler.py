@@ -1,8 +1,12 @@
 """The poller: asks carrier APIs about active shipments, adaptively and within each budget.
 
-Each round, per configured carrier: pick the shipments that are due (often when out for
-delivery, rarely when stalled, never once delivered, returned or cancelled), most urgent
-first; spend at most what is left of the carrier's request budget (a sliding window shared by
+Each round, per configured carrier: pick the shipments that are due — one indexed query,
+``shipment.next_poll_at <= now``, so a quiet round reads nothing however many parcels are on
+their way — and poll them most urgent first (often when out for delivery, rarely when stalled,
+never once delivered, returned or cancelled). A finished parcel is only looked at in the
+database, once a day (a webhook may have moved it back, e.g. returning to its sender), and
+dropped from the schedule 60 days after it was added or when its order is cancelled.
+Spend at most what is left of the carrier's request budget (a sliding window shared by
 every process through the ``carrier_health`` row); record what the carrier says through the
 shipment services in one batch; plan each shipment's next poll. A 429 pauses the carrier for
 its Retry-After (or a growing backoff), a 5xx or network failure for a growing backoff; a
@@ -57,6 +61,7 @@ STALLED_INTERVAL = 12 * HOUR
 NOT_FOUND_FIRST = HOUR  # then doubling, up to a day
 INVALID_INTERVAL = 24 * HOUR
 GIVE_UP_AFTER = timedelta(days=60)  # shipments older than this are not polled any more
+FINISHED_LOOK = 24 * HOUR  # a finished parcel is looked at (not polled) this often
 LEASE = timedelta(minutes=15)  # longest a round may hold a carrier (a crashed one: until then)
 # The most urgent milestones first when the budget does not cover every due shipment.
 _URGENCY = {
@@ -76,6 +81,7 @@ class _Due:
     tracking_number: str
     milestone: str
     last_event_at: datetime | None
+    next_poll_at: datetime
     poll: ShipmentPoll | None
 
 
@@ -164,15 +170,14 @@ class Poller:
             return report
         health = await CarrierHealth.get(name=adapter.name)
         health.leased_until = None  # released when the round saves its health
-        active = await self._active(adapter, now)
         due = sorted(
-            (d for d in active if d.poll is None or d.poll.next_at <= now),
-            key=lambda d: (_URGENCY.get(d.milestone, 9), d.poll.next_at if d.poll else now),
+            await self._due(adapter, now),
+            key=lambda d: (_URGENCY.get(d.milestone, 9), d.next_poll_at),
         )
         report.due = len(due)
         recent = _recent(health, now, adapter.window)
         if health.paused_until and health.paused_until > now:
-            await self._save_health(health, recent, active, now, adapter)
+            await self._save_health(health, recent, now, adapter)
             return report
         results: list[TrackResult] = []
         for start in range(0, len(due), adapter.batch_size):
@@ -195,23 +200,35 @@ class Poller:
             await self._record(adapter, results, due, report, now)
             if not report.error:
                 health.failures, health.last_success_at, health.paused_until = 0, now, None
-        await self._save_health(health, recent, active, now, adapter)
+        await self._save_health(health, recent, now, adapter)
         return report
 
-    async def _active(self, adapter: CarrierAdapter, now: datetime) -> list[_Due]:
-        rows = await Shipment.filter(
-            milestone__not_in=FINAL,
-            order__cancelled_at__isnull=True,
-            created_at__gte=now - GIVE_UP_AFTER,
-        ).values_list("id", "tracking_number", "milestone", "last_event_at", "carrier")
-        mine = [r for r in rows if r[4].strip().casefold() in adapter.serves]
+    async def _due(self, adapter: CarrierAdapter, now: datetime) -> list[_Due]:
+        """This carrier's parcels due for a poll. Finished ones that came up are planned for
+        their next look; cancelled or given-up ones leave the schedule."""
+        rows = await Shipment.filter(_served(adapter), next_poll_at__lte=now).values_list(
+            "id",
+            "tracking_number",
+            "milestone",
+            "last_event_at",
+            "next_poll_at",
+            "created_at",
+            "order__cancelled_at",
+        )
+        retired = [r[0] for r in rows if r[6] is not None or r[5] < now - GIVE_UP_AFTER]
+        finished = [r[0] for r in rows if r[0] not in retired and r[2] in FINAL]
+        if retired:
+            await Shipment.filter(id__in=retired).update(next_poll_at=None)
+        if finished:
+            await Shipment.filter(id__in=finished).update(next_poll_at=now + FINISHED_LOOK)
+        mine = [r for r in rows if r[0] not in retired and r[0] not in finished]
         polls = {
             p.shipment_id: p
             for p in await ShipmentPoll.filter(  # type: ignore[attr-defined]
                 shipment_id__in=[r[0] for r in mine]
             )
         }
-        return [_Due(r[0], r[1], r[2], r[3], polls.get(r[0])) for r in mine]
+        return [_Due(r[0], r[1], r[2], r[3], r[4], polls.get(r[0])) for r in mine]
 
     async def _record(
         self,
@@ -246,21 +263,22 @@ class Poller:
             if item is None:
                 continue
             report.outcomes[result.tracking_number] = result.outcome
-            poll = item.poll or ShipmentPoll(shipment_id=item.shipment_id, next_at=now)
+            poll = item.poll or ShipmentPoll(shipment_id=item.shipment_id)
             milestone = states.get(item.shipment_id, item.milestone)
             latest = max((e.occurred_at for e in result.events), default=item.last_event_at)
             poll.last_at, poll.outcome = now, result.outcome
             if result.outcome == "not_found":
                 report.not_found += 1
                 poll.misses += 1
-                poll.next_at = now + min(24 * HOUR, NOT_FOUND_FIRST * 2 ** (poll.misses - 1))
+                wait = min(24 * HOUR, NOT_FOUND_FIRST * 2 ** (poll.misses - 1))
             elif result.outcome == "invalid":
                 report.invalid += 1
-                poll.next_at = now + INVALID_INTERVAL
+                wait = INVALID_INTERVAL
             else:
                 poll.misses = 0
-                poll.next_at = now + interval(milestone, latest, now)
+                wait = interval(milestone, latest, now)
             await poll.save()
+            await Shipment.filter(id=item.shipment_id).update(next_poll_at=now + wait)
 
     def _failed(self, health: CarrierHealth, exc: CarrierError, now: datetime) -> None:
         health.failures += 1
@@ -279,16 +297,19 @@ class Poller:
         self,
         health: CarrierHealth,
         recent: list[datetime],
-        active: Sequence[_Due],
         now: datetime,
         adapter: CarrierAdapter,
     ) -> None:
         health.recent = json.dumps([round(t.timestamp(), 3) for t in recent])
-        pending = await ShipmentPoll.filter(
-            shipment_id__in=[d.shipment_id for d in active]
-        ).values_list("next_at", flat=True)
-        upcoming = list(pending) + [now for d in active if d.poll is None]
-        soonest = min(upcoming, default=None)
+        soonest = next(
+            iter(
+                await Shipment.filter(_served(adapter), next_poll_at__isnull=False)
+                .order_by("next_poll_at")
+                .limit(1)
+                .values_list("next_poll_at", flat=True)
+            ),
+            None,
+        )
         if soonest is not None and len(recent) >= adapter.budget and recent:
             soonest = max(soonest, min(recent) + adapter.window)  # the budget frees up then
         if health.paused_until and health.paused_until > now:
@@ -298,7 +319,9 @@ class Poller:
 
 
 def interval(milestone: str, last_event_at: datetime | None, now: datetime) -> timedelta:
-    """How long to wait before asking about a shipment again."""
+    """How long to wait before asking about a shipment again (finished: looking at it)."""
+    if milestone in FINAL:
+        return FINISHED_LOOK
     if (
         last_event_at is not None
         and now - last_event_at > STALLED_AFTER
@@ -306,6 +329,11 @@ def interval(milestone: str, last_event_at: datetime | None, now: datetime) -> t
     ):
         return STALLED_INTERVAL
     return INTERVALS.get(milestone, 6 * HOUR)
+
+
+def _served(adapter: CarrierAdapter) -> Q:
+    """The shipments whose carrier (any spelling the adapter knows, any case) it tracks."""
+    return Q(*(Q(carrier__iexact=name) for name in sorted(adapter.serves)), join_type=Q.OR)
 
 
 def _recent(health: CarrierHealth, now: datetime, window: timedelta) -> list[datetime]:

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from shopdesk.db import current_settings
 from shopdesk.errors import AlreadyExists, Conflict, InvalidInput
-from shopdesk.models import Customer, Note, Order, OrderItem
+from shopdesk.models import Customer, Note, Order, OrderItem, Shipment
 from shopdesk.notify.outbox import Plan, plan
 from shopdesk.services.common import (
     ensure_aware,
@@ -30,6 +30,7 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 MAX_QUANTITY = 100_000
 MAX_PRICE_MINOR = 10**12
+FINISHED = ("delivered", "returned_to_sender", "cancelled")  # parcels nobody polls any more
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +219,26 @@ async def cancel_order(number: str, reason: str = "") -> None:
         order.cancel_reason = reason.strip()[:200]
         await order.save(update_fields=["cancelled_at", "cancel_reason", "updated_at"])
         await refresh_orders([order.id], "cancelled")
+
+
+async def reopen_order(number: str) -> bool:
+    """Undo a cancellation (the shop took the order back up); returns False if it was not
+    cancelled. Its parcels still on their way are polled again.
+
+    Raises:
+        NotFound: no such order.
+    """
+    async with in_transaction():
+        order = await get_order(number)
+        if not order.cancelled_at:
+            return False
+        order.cancelled_at, order.cancel_reason = None, ""
+        await order.save(update_fields=["cancelled_at", "cancel_reason", "updated_at"])
+        await Shipment.filter(
+            order_id=order.id, milestone__not_in=FINISHED, next_poll_at__isnull=True
+        ).update(next_poll_at=utcnow())
+        await refresh_orders([order.id], "reopened")
+    return True
 
 
 async def add_note(number: str, body: str, author: str = "owner") -> None:

@@ -110,6 +110,7 @@ async def add_shipment(
             shipped_at=shipped_at,
             carrier_estimate_from=estimate[0],
             carrier_estimate_to=estimate[1],
+            next_poll_at=min(shipped_at, utcnow()),  # the carrier poller: due now
         )
         order.search_text = f"{order.search_text} {tracking.casefold()}"
         await order.save(update_fields=["search_text"])

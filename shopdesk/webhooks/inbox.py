@@ -9,7 +9,6 @@ only when they replay it.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 from collections import defaultdict
@@ -20,12 +19,12 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from shopdesk.errors import AlreadyExists, Conflict, InvalidInput, NotFound, ShopdeskError
+from shopdesk.errors import InvalidInput, NotFound, ShopdeskError
 from shopdesk.models import Order, RawInput
 from shopdesk.services import rawsql
 from shopdesk.services.common import utcnow
-from shopdesk.services.orders import cancel_order, create_orders
-from shopdesk.services.shipments import add_shipment, record_events
+from shopdesk.services.order_sync import add_parcel, apply_orders
+from shopdesk.services.shipments import record_events
 from shopdesk.tracking.carriers import clean_tracking_number
 from shopdesk.webhooks import PARSERS, Malformed, Work, webhook_source
 from shopdesk.webhooks.work import NewParcel
@@ -204,11 +203,7 @@ async def _one(work: Work) -> tuple[str, str]:
 
 
 async def _apply(work: Work) -> tuple[str, str]:
-    if work.orders:
-        await create_orders(work.orders)
-    for number, reason in work.cancels:
-        with contextlib.suppress(Conflict):  # delivered already: nothing to cancel here
-            await cancel_order(number, reason)
+    await apply_orders(work)  # create or update, cancel or re-open
     missing_orders = []
     for parcel in work.parcels:
         number = await _order_number(parcel)
@@ -217,15 +212,7 @@ async def _apply(work: Work) -> tuple[str, str]:
                 parcel.external_order[1] if parcel.external_order else parcel.order_number or "?"
             )
             continue
-        # Known already, or for a cancelled order (kept out, as the services decide).
-        with contextlib.suppress(AlreadyExists, Conflict):
-            await add_shipment(
-                number,
-                parcel.tracking_number,
-                carrier=parcel.carrier,
-                service=parcel.service,
-                shipped_at=parcel.shipped_at,
-            )
+        await add_parcel(number, parcel)  # or correct the one with its fulfillment id
     if missing_orders:
         raise _Unmatched(
             f"no order {', '.join(missing_orders)} yet (it may still be on its "

@@ -1,14 +1,17 @@
 """Shop platforms: Shopify and WooCommerce order and fulfillment webhooks → :class:`Work`.
 
-An order delivery creates the order if shopdesk does not have it yet (details are taken from
-the first delivery), cancels it when the shop says it is cancelled, and adds every parcel
-(tracking number) it carries; a Shopify fulfillment's ``shipment_status`` becomes a tracking
-event.
+An order delivery says what the order is now: shopdesk creates it, or updates the one it has
+(:mod:`shopdesk.services.order_sync`; an older version than the one applied is ignored),
+cancels it when the shop says it is cancelled (and re-opens it when WooCommerce takes back
+its own cancellation), and adds every parcel (tracking number) it carries, matched by the
+shop's fulfillment or tracking-item id so a corrected number corrects its parcel; a Shopify
+fulfillment's ``shipment_status`` becomes a tracking event.
 """
 
 from __future__ import annotations
 
 import html
+from datetime import datetime
 from typing import Any
 
 from shopdesk.errors import InvalidInput
@@ -39,6 +42,9 @@ SHOPIFY_FULFILLMENT_TOPICS = ("fulfillments/create", "fulfillments/update")
 SHOPIFY_SOURCES = ("shopify", "csv:shopify")  # orders from the webhook or the CSV export
 WOO_ORDER_TOPICS = ("order.created", "order.updated", "order.restored")
 WOO_SOURCES = ("woocommerce",)
+WOO_CANCELLED = "cancelled in WooCommerce"  # the cancel reason WooCommerce may take back
+WOO_OPEN = ("pending", "processing", "on-hold", "completed")  # statuses of a live order
+NOTE_LIMIT = 10_000
 # WooCommerce Shipment Tracking provider slugs → carrier names shopdesk knows.
 WOO_PROVIDERS = {
     "usps": "USPS",
@@ -109,10 +115,15 @@ def _shopify_order(order: dict[str, Any], topic: str) -> Work:
     lines = []
     for line in items(order.get("line_items"), "line_items"):
         title = text(line.get("name")) or text(line.get("title"))
+        # What is on the order now: removed or refunded units are gone from current_quantity.
+        current = line.get("current_quantity")
+        quantity = _quantity(line.get("quantity") if current is None else current, title)
+        if quantity == 0:
+            continue
         lines.append(
             NewItem(
                 title=title,
-                quantity=_quantity(line.get("quantity"), title),
+                quantity=quantity,
                 unit_price_minor=_money(line.get("price"), currency, title),
                 sku=text(line.get("sku"), 100),
             )
@@ -141,7 +152,9 @@ def _shopify_order(order: dict[str, Any], topic: str) -> Work:
         else None,
         cancelled_at=moment(cancelled_at, "cancelled_at") if cancelled_at else None,
     )
-    work = Work(orders=[new])
+    work = Work(orders=[new], notes={number: text(order.get("note"), NOTE_LIMIT)})
+    if order.get("updated_at"):
+        work.versions[number] = moment(order.get("updated_at"), "updated_at")
     if cancelled_at or topic == "orders/cancelled":
         work.cancels.append((number, text(order.get("cancel_reason"), 200)))
     fulfillments = items(order.get("fulfillments"), "fulfillments")
@@ -185,7 +198,9 @@ def _shopify_parcels(fulfillments: list[dict[str, Any]], number: str | None) -> 
         if not order_number and not order_id:
             raise Malformed("the fulfillment names no order (order_id)")
         shipped = f.get("created_at")
-        for tracking in _fulfillment_numbers(f):
+        fulfillment_id = text(f.get("id"), 48)
+        updated = f.get("updated_at")
+        for i, tracking in enumerate(_fulfillment_numbers(f)):
             parcels.append(
                 NewParcel(
                     order_number=order_number,
@@ -194,6 +209,9 @@ def _shopify_parcels(fulfillments: list[dict[str, Any]], number: str | None) -> 
                     service=text(f.get("service"), 100) if f.get("service") != "manual" else "",
                     shipped_at=moment(shipped, "fulfillment created_at") if shipped else None,
                     external_order=(SHOPIFY_SOURCES, order_id) if order_id else None,
+                    # One fulfillment may carry several numbers: the first is the id itself.
+                    external_id=(f"{fulfillment_id}#{i}" if i else fulfillment_id) or None,
+                    updated_at=moment(updated, "fulfillment updated_at") if updated else None,
                 )
             )
     return parcels
@@ -284,16 +302,22 @@ def woocommerce(topic: str, body: str) -> Work:
         if order.get("total") is not None
         else None,
     )
-    work = Work(orders=[new])
+    work = Work(orders=[new], notes={number: text(order.get("customer_note"), NOTE_LIMIT)})
+    modified = order.get("date_modified_gmt") or order.get("date_modified")
+    version = moment(modified, "date_modified_gmt") if modified else None
+    if version:
+        work.versions[number] = version
     if status == "cancelled":
-        work.cancels.append((number, "cancelled in WooCommerce"))
+        work.cancels.append((number, WOO_CANCELLED))
+    elif status in WOO_OPEN:
+        work.reopens.append(number)
     for meta in items(order.get("meta_data"), "meta_data"):
         if meta.get("key") == "_wc_shipment_tracking_items":
-            work.parcels += _woo_parcels(meta.get("value"), number)
+            work.parcels += _woo_parcels(meta.get("value"), number, version)
     return work
 
 
-def _woo_parcels(value: Any, number: str) -> list[NewParcel]:
+def _woo_parcels(value: Any, number: str, version: datetime | None) -> list[NewParcel]:
     parcels = []
     for entry in items(value, "_wc_shipment_tracking_items"):
         tracking = text(entry.get("tracking_number"), 64)
@@ -310,6 +334,8 @@ def _woo_parcels(value: Any, number: str) -> list[NewParcel]:
                 tracking_number=tracking,
                 carrier=carrier or None,
                 shipped_at=moment(shipped, "date_shipped") if shipped else None,
+                external_id=text(entry.get("tracking_id"), 64) or None,
+                updated_at=version,
             )
         )
     return parcels

@@ -28,11 +28,16 @@ class NewParcel:
     service: str = ""
     shipped_at: datetime | None = None
     external_order: tuple[tuple[str, ...], str] | None = None  # (sources, shop's order id)
+    external_id: str | None = None  # the shop's fulfillment id: a later version corrects it
+    updated_at: datetime | None = None  # the shop's version of the fulfillment
 
 
 @dataclass(slots=True)
 class Work:
-    orders: list[NewOrder] = field(default_factory=list)
+    orders: list[NewOrder] = field(default_factory=list)  # created, or updated when known
+    versions: dict[str, datetime] = field(default_factory=dict)  # number -> shop's updated_at
+    notes: dict[str, str] = field(default_factory=dict)  # number -> the shop's order note
+    reopens: list[str] = field(default_factory=list)  # orders the shop took back up
     cancels: list[tuple[str, str]] = field(default_factory=list)  # (order number, reason)
     parcels: list[NewParcel] = field(default_factory=list)
     events: list[NewEvent] = field(default_factory=list)
@@ -40,7 +45,7 @@ class Work:
 
     @property
     def events_only(self) -> bool:
-        return not (self.orders or self.cancels or self.parcels)
+        return not (self.orders or self.cancels or self.parcels or self.reopens)
 
 
 def load_json(body: str) -> Any:

@@ -88,7 +88,7 @@ async def backward(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0006_carrier_polling")]
+    dependencies = [("models", "0007_poll_due")]
 
     initial = False
 
