@@ -260,6 +260,8 @@ async def test_single_event_batch_duplicates_and_unknown(client):
     {"tracking_number": TRACKING, "occurred_at": NOW.isoformat(),
      "events": [{"tracking_number": TRACKING, "occurred_at": NOW.isoformat()}]},
     {"tracking_number": "x" * 5000, "occurred_at": NOW.isoformat()},
+    # Before year 1 once in UTC: astimezone overflows (schemathesis found this as a 500).
+    {"tracking_number": TRACKING, "occurred_at": "0001-01-01T00:00:00+01:00"},
 ])
 async def test_bad_events_are_400(client, body):
     await shipped(client)

@@ -40,11 +40,15 @@ def ensure_aware(moment: datetime, field: str) -> datetime:
     """A timezone-aware datetime in UTC.
 
     Raises:
-        InvalidInput: ``moment`` has no time zone.
+        InvalidInput: ``moment`` has no time zone, or is out of range in UTC
+            (0001-01-01T00:00+01:00 would fall in year 0).
     """
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise InvalidInput(f"{field} has no time zone")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput(f"{field} is out of range") from None
 
 
 async def get_order(number: str) -> Order:
