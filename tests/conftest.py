@@ -7,7 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,6 +56,24 @@ async def db(settings: Settings):
     await init_db(settings)
     yield settings
     await close_db()
+
+
+@pytest.fixture
+async def hooks(db):
+    """An HTTP client of the portal app knowing every sample webhook's secret; ``.ingest`` is
+    its webhook ingest (``await hooks.ingest.idle()`` waits until deliveries are processed)."""
+    import httpx
+
+    from portal.app import create_app
+    from tests.webhook_samples import SECRETS
+
+    app = create_app(replace(db, webhook_secrets=dict(SECRETS)),
+                     csrf_secret="test-secret")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://shop.example") as c:
+        c.ingest = app.state["ingest"]
+        yield c
+    await app.state["ingest"].stop()
 
 
 @dataclass

@@ -7,30 +7,16 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import httpx
-import pytest
-
-from portal.app import create_app
 from shopdesk.db import current_settings
 from shopdesk.models import Note, RawInput, Shipment, TrackingEvent
 from shopdesk.services import orders, queries, shipments
 from shopdesk.services.orders import NewItem, NewOrder
 from shopdesk.services.shipments import NewEvent
-from tests.webhook_samples import SECRETS, sample, signed, woo_order_with_tracking
+from tests.webhook_samples import sample, signed, woo_order_with_tracking
 
 SHOPIFY_ORDER = "shopify_order_object_as_webhook_body.json"
 FULFILLMENT = "shopify_fulfillment_object_as_webhook_body.json"
 
-
-@pytest.fixture
-async def hooks(db):
-    settings = dataclasses.replace(db, webhook_secrets=dict(SECRETS))
-    app = create_app(settings, csrf_secret="test-secret")
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="https://shop.example") as c:
-        c.ingest = app.state["ingest"]
-        yield c
-    await app.state["ingest"].stop()
 
 
 async def post(

@@ -30,16 +30,6 @@ from tests.webhook_samples import (
 NOW = datetime.now(UTC)
 
 
-@pytest.fixture
-async def hooks(db):
-    settings = dataclasses.replace(db, webhook_secrets=dict(SECRETS))
-    app = create_app(settings, csrf_secret="test-secret")
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="https://shop.example") as c:
-        c.ingest = app.state["ingest"]
-        yield c
-    await app.state["ingest"].stop()
-
 
 async def post(client, source, body, **kw):
     path, headers = signed(source, body, **kw)

@@ -10,13 +10,14 @@ cost a query only for an order that has some.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise import connections
 
 from shopdesk.config import Settings
 from shopdesk.errors import NotFound
+from shopdesk.services.rawsql import to_date, to_datetime
 from shopdesk.services.returns import build_options, return_window, taken_items
 from shopdesk.tracking.estimate import estimate_window
 from shopdesk.views import EventView, ItemView, OrderView, ShipmentView
@@ -87,10 +88,10 @@ async def customer_view(settings: Settings, token: str,
         if o[19] else ()
     order = OrderView(
         number=o[1], token=o[2], tracking_url=settings.tracking_url(o[2]), stage=o[3],
-        attention=o[4], placed_at=_datetime(o[5]), currency=o[6], total_minor=o[7],
+        attention=o[4], placed_at=to_datetime(o[5]), currency=o[6], total_minor=o[7],
         customer_name=o[15] or "", email=o[16], phone=o[17] or "", ship_country=country,
         ship_postcode=o[9], ship_city=o[10], locale=o[11], source=o[12],
-        cancelled_at=_datetime(o[13]), updated_at=_datetime(o[14]),
+        cancelled_at=to_datetime(o[13]), updated_at=to_datetime(o[14]),
         items=tuple(ItemView(sku, title, quantity, price) for _, sku, title, quantity, price
                     in items),
         shipments=shipments, notes=(),
@@ -121,19 +122,19 @@ def _shipments(settings: Settings, rows: list[Any], country: str) -> tuple[Shipm
         if r[0] not in parcels:
             parcels[r[0]], events[r[0]] = r, []
         if r[13] is not None:
-            at = _datetime(r[14])
+            at = to_datetime(r[14])
             events[r[0]].append((at, r[13], EventView(at, r[15], r[16], r[17], r[18], r[19])))
     views = []
     for shipment_id, s in parcels.items():
-        milestone, shipped_at = s[6], _datetime(s[5])
+        milestone, shipped_at = s[6], to_datetime(s[5])
         window = None if milestone == "delivered" else estimate_window(
             settings, shipped_at=shipped_at, carrier=s[2], service=s[4], country=country,
-            carrier_estimate=(_date(s[11]), _date(s[12])))
+            carrier_estimate=(to_date(s[11]), to_date(s[12])))
         scans = sorted(events[shipment_id], key=lambda e: (e[0], e[1]), reverse=True)
         views.append(ShipmentView(
             id=shipment_id, watch=s[1], carrier=s[2], tracking_number=s[3], service=s[4],
             shipped_at=shipped_at, milestone=milestone, reason=s[7], status_text=s[8],
-            last_event_at=_datetime(s[9]), delivered_at=_datetime(s[10]),
+            last_event_at=to_datetime(s[9]), delivered_at=to_datetime(s[10]),
             estimate=window[0] if window else None,
             estimate_source=window[1] if window else None,
             events=tuple(view for _, _, view in scans),
@@ -150,13 +151,3 @@ async def _fetch(sql: str, value: object) -> list[Any]:
     return list(rows)
 
 
-def _datetime(value: Any) -> datetime | None:
-    """SQLite hands back the ISO text Tortoise stored; PostgreSQL a datetime."""
-    if value is None or isinstance(value, datetime):
-        return value
-    at = datetime.fromisoformat(value)
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
-def _date(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
