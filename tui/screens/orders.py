@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -23,6 +23,7 @@ from tui import format as fmt
 from tui.commands import PaletteCommand
 from tui.messages import DataChanged
 from tui.widgets.rows import RowTable
+from tui.workers import guarded_work
 
 PAGE = 50  # two screens' worth at 80x24; a search shows its first page sooner
 PREFETCH = 20  # load the next page when the cursor is this close to the end
@@ -109,7 +110,7 @@ were looking, + are new.
         self.generation += 1
         self._first_page(self.generation, self.filters, delay)
 
-    @work(exclusive=True, group="orders-query", description="Searching orders")
+    @guarded_work("Searching the orders", group="orders-query")
     async def _first_page(self, generation: int, filters: Filters, delay: float) -> None:
         if delay:
             await asyncio.sleep(delay)  # cancelled by the next keystroke
@@ -130,7 +131,7 @@ were looking, + are new.
         self.next_cursor = page.next_cursor
         self._show_status()
 
-    @work(exclusive=True, group="orders-page", description="Loading more orders")
+    @guarded_work("Loading more orders", group="orders-page")
     async def _next_page(self, generation: int) -> None:
         if self.next_cursor is None:
             return
@@ -201,7 +202,7 @@ were looking, + are new.
         if message.order_ids:
             self._refresh_rows(message.order_ids, self.generation)
 
-    @work(group="orders-live", description="Updating changed orders")
+    @guarded_work("Updating changed orders", group="orders-live", exclusive=False)
     async def _refresh_rows(self, order_ids: frozenset[int], generation: int) -> None:
         from shopdesk.services.queries import MAX_PAGE, list_orders
 
