@@ -64,6 +64,9 @@ number. `f` filters by stage, carrier and attention; `a` shows only orders that 
 were looking, + are new.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
+        # On the screen, with priority: the table's own Enter (select_cursor) is not shown in
+        # the footer. check_action lets Enter through to the search box while it has focus.
+        Binding("enter", "open_order", "Open order", id="orders.open", priority=True),
         Binding("f", "filter", "Filter", id="orders.filter"),
         Binding("a", "attention", "Attention", id="orders.attention"),
         Binding("t", "sort", "Sort", id="orders.sort", show=False),
@@ -269,8 +272,25 @@ were looking, + are new.
         if self.next_cursor and event.cursor_row >= table.row_count - PREFETCH:
             self._next_page(self.generation)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_order":
+            return not isinstance(self.focused, Input)  # there, Enter goes back to the table
+        return True
+
+    def action_open_order(self) -> None:
+        """Open the highlighted order."""
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        row = self.loaded.get(
+            str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        )
+        if row is not None:
+            self.open_order(row.number)
+
     @on(DataTable.RowSelected)
     def row_selected(self, event: DataTable.RowSelected) -> None:
+        """A click on the highlighted row."""
         row = self.loaded.get(str(event.row_key.value))
         if row is not None:
             self.open_order(row.number)
