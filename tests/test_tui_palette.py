@@ -86,3 +86,28 @@ async def test_help_lists_only_our_keys_for_this_screen(shop, settings):
         # Not the table's cursor keys, nor Textual's own app keys, nor another screen's.
         for other in ("Cursor", "Scroll", "palette", "Add parcel", "Retry"):
             assert other not in keys
+
+
+async def test_the_palette_lists_this_screen_first_then_sections_then_textuals(shop, settings):
+    """One fixed order on every start (with several providers Textual's order was by chance)."""
+    app = make_tui(settings, now=BASE, live_interval=0, start="returns")
+    async with app.run_test(size=(100, 60)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        results = app.screen.query_one(CommandList)
+        prompts = [
+            str(results.get_option_at_index(i).prompt).split("\n")[0]
+            for i in range(results.option_count)
+        ]
+        kinds = [
+            "screen"
+            if p.startswith("Returns: ")
+            else "section"
+            if p.startswith("Go to ")
+            else "textual"
+            for p in prompts
+        ]
+        assert kinds == sorted(kinds, key=["screen", "section", "textual"].index), prompts
+        assert {"screen", "section", "textual"} == set(kinds)
+        assert "Quit" in prompts and prompts.index("Go to Dashboard") == kinds.index("section")
