@@ -140,3 +140,44 @@ async def test_orders_failing_while_the_tui_runs(db: Settings):
         await pilot.press("enter", "d")  # back to the table, then another section
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_a_message_that_cannot_be_previewed_or_resent(db: Settings, monkeypatch):
+    from shopdesk.models import Notification, Order
+    from tui.dialogs import message
+    from tui.dialogs.message import MessageDialog
+
+    await seed_shop()
+    order = await Order.get(number="1003")
+    await Notification.create(
+        order=order, kind="shipped", channel="email", key="t", due_at=NOW, status="sent"
+    )
+
+    async def broken(*args, **kwargs):
+        raise LookupError("no template for shipped")
+
+    monkeypatch.setattr(message, "preview_message", broken)
+    monkeypatch.setattr(message, "resend", broken)
+    app = make_tui(db, now=NOW, live_interval=0, start="orders")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(str(order.id)))
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, MessageDialog)
+        dialog.query_one("#sent", DataTable).focus()
+        await pilot.press("r")
+        await settle(pilot)
+        # (The preview renders on mount and again as the Select settles: maybe twice.)
+        assert list(dict.fromkeys(m.split(":")[0] for m in errors(app))) == [
+            "Rendering the message failed",
+            "Queueing the message again failed",
+        ]
+        assert app.screen is dialog and app.is_running
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, MessageDialog)
