@@ -41,10 +41,24 @@ async def reset_postgres(url: str) -> None:
         await conn.close()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "queue_shop: settings are tests/queue_seed.py's (channels, watch thresholds, return "
+        "window); the queue_shop fixture seeds that shop",
+    )
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=PG_URL, timezone="Europe/Berlin",
-                    country="DE", public_url="https://shop.example")
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    settings = Settings(data_dir=tmp_path / "data", database_url=PG_URL,
+                        timezone="Europe/Berlin", country="DE",
+                        public_url="https://shop.example")
+    if request.node.get_closest_marker("queue_shop"):
+        from tests.queue_seed import queue_settings
+
+        return queue_settings(settings)
+    return settings
 
 
 @pytest.fixture
@@ -74,6 +88,18 @@ async def hooks(db):
         c.ingest = app.state["ingest"]
         yield c
     await app.state["ingest"].stop()
+
+
+@pytest.fixture
+async def queue_shop(db: Settings, tmp_path: Path,
+                     request: pytest.FixtureRequest) -> dict[str, int]:
+    """The shop of tests/queue_seed.py (one of everything the queues show) in this test's
+    database; mark the test ``queue_shop`` so ``settings`` match it."""
+    from tests.queue_seed import seed_queue
+
+    if not request.node.get_closest_marker("queue_shop"):
+        pytest.fail("queue_shop needs the queue_shop mark (pytestmark = pytest.mark.queue_shop)")
+    return await seed_queue(db, tmp_path)
 
 
 @dataclass

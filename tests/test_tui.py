@@ -117,6 +117,35 @@ async def test_search_as_you_type_filters_and_sort(shop, db):
         assert "carrier: dhl" in text_of(screen.query_one("#filters"))
 
 
+def footer_keys(screen) -> list[str]:
+    from textual.widgets._footer import FooterKey
+
+    return [key.description for key in screen.query(FooterKey)]
+
+
+async def test_enter_opens_the_order_and_says_so_in_the_footer(shop, db):
+    """The table's own Enter is not in the footer; the screen's is, while the table has
+    focus. In the search box Enter still goes back to the table, opening nothing."""
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OrdersScreen)
+        assert footer_keys(screen)[0] == "Open order"
+        await pilot.press("slash", *"hopper")
+        await settle(pilot)
+        assert isinstance(app.focused, Input)
+        assert "Open order" not in footer_keys(screen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and isinstance(app.focused, DataTable)
+        assert numbers_shown(screen) == ["1002"]
+        assert footer_keys(screen)[0] == "Open order"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OrderScreen) and app.screen.number == "1002"
+
+
 async def test_add_a_parcel_with_the_carrier_suggested_and_see_it_on_the_timeline(shop, db):
     app = app_for(db)
     async with app.run_test(size=SIZE) as pilot:

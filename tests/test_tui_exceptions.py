@@ -11,21 +11,13 @@ from textual.widgets import Input
 from shopdesk.models import Dismissal, Note, Notification, Return, Shipment
 from shopdesk.services import shipments
 from shopdesk.services.shipments import NewEvent
-from tests.queue_seed import BASE, queue_settings, seed_queue
+from tests.queue_seed import BASE, seed_queue
 from tests.tui_host import HostApp, settle
 from tui.messages import DataChanged
 from tui.screens.exceptions import ExceptionsScreen
 from tui.screens.queue_base import QueueScreen
 
-
-@pytest.fixture
-def settings(settings):
-    return queue_settings(settings)
-
-
-@pytest.fixture
-async def shop(db, tmp_path):
-    return await seed_queue(db, tmp_path)
+pytestmark = pytest.mark.queue_shop  # queue_seed.py's settings; queue_shop seeds it
 
 
 class Recorder(HostApp):
@@ -48,7 +40,7 @@ async def select(pilot, screen: ExceptionsScreen, kind: str) -> None:
     await pilot.pause()
 
 
-async def test_the_queue_oldest_first_with_details(shop, settings):
+async def test_the_queue_oldest_first_with_details(queue_shop, settings):
     app = Recorder(settings)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -73,7 +65,7 @@ async def test_the_queue_oldest_first_with_details(shop, settings):
         assert screen.check_action("approve", ()) is False
 
 
-async def test_record_a_milestone_resolves_the_customs_item(shop, settings):
+async def test_record_a_milestone_resolves_the_customs_item(queue_shop, settings):
     app = Recorder(settings)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -90,7 +82,7 @@ async def test_record_a_milestone_resolves_the_customs_item(shop, settings):
         assert "exception" not in [i.kind for i in screen.items.values()]
 
 
-async def test_dismiss_needs_a_note_and_escape_loses_nothing(shop, settings):
+async def test_dismiss_needs_a_note_and_escape_loses_nothing(queue_shop, settings):
     app = Recorder(settings)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -117,7 +109,7 @@ async def test_dismiss_needs_a_note_and_escape_loses_nothing(shop, settings):
         assert screen.items[first].dismissed_note == "waiting for invoice"
 
 
-async def test_return_actions_and_bad_refunds(shop, settings):
+async def test_return_actions_and_bad_refunds(queue_shop, settings):
     app = Recorder(settings)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -140,7 +132,7 @@ async def test_return_actions_and_bad_refunds(shop, settings):
         amount.value = "12.50"
         await pilot.press("enter")
         await settle(pilot)
-        ret = await Return.get(id=shop["return_received"])
+        ret = await Return.get(id=queue_shop["return_received"])
         assert (ret.status, ret.refund_minor, ret.refund_method) == ("refunded", 1250, "card")
         assert app.outcomes[-1][:2] == ("done", "refund")
 
@@ -153,11 +145,11 @@ async def test_return_actions_and_bad_refunds(shop, settings):
         await pilot.press("escape")
         await pilot.press("a")
         await settle(pilot)
-        assert (await Return.get(id=shop["return_requested"])).status == "approved"
+        assert (await Return.get(id=queue_shop["return_requested"])).status == "approved"
         assert [i.kind for i in screen.items.values() if i.kind.startswith("return")] == []
 
 
-async def test_retry_note_and_ship(shop, settings):
+async def test_retry_note_and_ship(queue_shop, settings):
     app = Recorder(settings)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -183,7 +175,7 @@ async def test_retry_note_and_ship(shop, settings):
         assert "dispatch_delayed" not in [i.kind for i in screen.items.values()]
 
 
-async def test_a_service_refusal_is_a_notification_that_says_what_to_do(shop, settings):
+async def test_a_service_refusal_is_a_notification_that_says_what_to_do(queue_shop, settings):
     app = Recorder(settings)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -192,14 +184,14 @@ async def test_a_service_refusal_is_a_notification_that_says_what_to_do(shop, se
         # Someone else rejects it meanwhile; approving now is refused.
         from shopdesk.services.returns import reject
 
-        await reject(shop["return_requested"], "out of window")
+        await reject(queue_shop["return_requested"], "out of window")
         await pilot.press("a")
         await settle(pilot)
         assert app.outcomes[-1][0:2] == ("failed", "approve")
         assert "rejected" in app.outcomes[-1][2]
 
 
-async def test_changes_by_others_appear_marked_without_a_key_press(shop, settings):
+async def test_changes_by_others_appear_marked_without_a_key_press(queue_shop, settings):
     app = Recorder(settings)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -208,7 +200,7 @@ async def test_changes_by_others_appear_marked_without_a_key_press(shop, setting
         await shipments.record_event(
             NewEvent("JJD1004", BASE + timedelta(days=20), "returned_to_sender")
         )
-        order_id = shop["1004"]
+        order_id = queue_shop["1004"]
         screen.post_message(DataChanged(frozenset({order_id}), frozenset({"event"})))
         await settle(pilot)
         new = [k for k in screen.table.rows if k not in before]

@@ -13,9 +13,11 @@ from shopdesk.config import Settings
 from tests.conftest import PG_URL
 from tests.tui_shop import NOW, seed_shop
 from tui.app import make_tui
+from tui.messages import DataChanged
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.exceptions import ExceptionsScreen
 from tui.screens.notifications import NotificationsScreen
+from tui.screens.orders import PAGE, OrdersScreen
 from tui.screens.returns import ReturnsScreen
 from tui.workers import LOG_HINT
 
@@ -25,6 +27,10 @@ SIZE = (100, 32)
 async def drop_table(name: str) -> None:
     cascade = " CASCADE" if PG_URL else ""
     await connections.get("default").execute_script(f"DROP TABLE {name}{cascade}")
+
+
+async def rename_table(name: str, to: str) -> None:
+    await connections.get("default").execute_script(f"ALTER TABLE {name} RENAME TO {to}")
 
 
 async def settle(pilot) -> None:
@@ -86,3 +92,92 @@ async def test_a_table_dropped_while_the_tui_runs(db: Settings):
         assert isinstance(app.screen, ExceptionsScreen)
         assert [m.split(":")[0] for m in errors(app)][-1] == "Loading the exceptions failed"
         assert app.is_running
+
+
+async def test_orders_that_cannot_be_read_are_a_notification_not_a_crash(db: Settings):
+    await seed_shop()
+    await rename_table("customer", "customer_gone")  # every order query joins it
+    app = make_tui(db, now=NOW, live_interval=0, start="orders")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, OrdersScreen) and app.is_running
+        [message] = errors(app)
+        assert message.startswith("Searching the orders failed: ")
+        assert "customer" in message and LOG_HINT in message
+        assert app.screen.query_one(DataTable).row_count == 0
+        # The table is back: the next search asks again, and the orders show.
+        await rename_table("customer_gone", "customer")
+        await pilot.press("slash", "1")
+        await settle(pilot)
+        assert app.screen.query_one(DataTable).row_count == 12
+        assert len(errors(app)) == 1
+
+
+async def test_orders_failing_while_the_tui_runs(db: Settings):
+    await seed_shop(PAGE + 10)
+    app = make_tui(db, now=NOW, live_interval=0, start="orders")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OrdersScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == PAGE and errors(app) == []
+        await rename_table("customer", "customer_gone")
+        # The next page, a live change and a search each fail on their own.
+        table.move_cursor(row=PAGE - 1)
+        await settle(pilot)
+        screen.post_message(DataChanged(frozenset({1}), frozenset({"event"})))
+        await settle(pilot)
+        await pilot.press("slash", "1")
+        await settle(pilot)
+        assert [m.split(":")[0] for m in errors(app)] == [
+            "Loading more orders failed",
+            "Updating changed orders failed",
+            "Searching the orders failed",
+        ]
+        assert app.screen is screen and app.is_running
+        assert table.row_count == PAGE  # what was shown stays shown
+        await pilot.press("enter", "d")  # back to the table, then another section
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_a_message_that_cannot_be_previewed_or_resent(db: Settings, monkeypatch):
+    from shopdesk.models import Notification, Order
+    from tui.dialogs import message
+    from tui.dialogs.message import MessageDialog
+
+    await seed_shop()
+    order = await Order.get(number="1003")
+    await Notification.create(
+        order=order, kind="shipped", channel="email", key="t", due_at=NOW, status="sent"
+    )
+
+    async def broken(*args, **kwargs):
+        raise LookupError("no template for shipped")
+
+    monkeypatch.setattr(message, "preview_message", broken)
+    monkeypatch.setattr(message, "resend", broken)
+    app = make_tui(db, now=NOW, live_interval=0, start="orders")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(str(order.id)))
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, MessageDialog)
+        dialog.query_one("#sent", DataTable).focus()
+        await pilot.press("r")
+        await settle(pilot)
+        # (The preview renders on mount and again as the Select settles: maybe twice.)
+        assert list(dict.fromkeys(m.split(":")[0] for m in errors(app))) == [
+            "Rendering the message failed",
+            "Queueing the message again failed",
+        ]
+        assert app.screen is dialog and app.is_running
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, MessageDialog)

@@ -10,21 +10,13 @@ import pytest
 from shopdesk.models import Notification, Order
 from shopdesk.notify.outbox import Plan, plan
 from shopdesk.notify.sinks import HTTPSink
-from tests.queue_seed import BASE, queue_settings, seed_queue
+from tests.queue_seed import BASE, seed_queue
 from tests.tui_host import HostApp, settle
 from tui.messages import DataChanged
 from tui.screens.notifications import NotificationsScreen
 from tui.screens.queue_base import QueueScreen
 
-
-@pytest.fixture
-def settings(settings):
-    return queue_settings(settings)
-
-
-@pytest.fixture
-async def shop(db, tmp_path):
-    return await seed_queue(db, tmp_path)
+pytestmark = pytest.mark.queue_shop  # queue_seed.py's settings; queue_shop seeds it
 
 
 class Recorder(HostApp):
@@ -43,7 +35,7 @@ def shown(screen) -> list[tuple[str, str, str]]:
     return [(r.order_number, r.kind, r.status) for r in (screen.rows[k] for k in screen.table.keys)]
 
 
-async def test_outbox_filter_detail_and_retry(shop, settings):
+async def test_outbox_filter_detail_and_retry(queue_shop, settings):
     app = Recorder(settings)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -70,7 +62,7 @@ async def test_outbox_filter_detail_and_retry(shop, settings):
         assert ("1004", "delayed", "queued") in shown(screen)
 
 
-async def test_send_a_test_message_to_a_real_receiver(shop, settings):
+async def test_send_a_test_message_to_a_real_receiver(queue_shop, settings):
     app = Recorder(settings)
     async with HTTPSink() as http, app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -90,7 +82,7 @@ async def test_send_a_test_message_to_a_real_receiver(shop, settings):
         assert app.outcomes[-1][:2] == ("test", False) and "500" in app.outcomes[-1][2]
 
 
-async def test_a_test_message_needs_a_usable_target(shop, settings):
+async def test_a_test_message_needs_a_usable_target(queue_shop, settings):
     app = Recorder(replace(settings, owner_urls=()))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -106,7 +98,7 @@ async def test_a_test_message_needs_a_usable_target(shop, settings):
         assert "give that address" in app.outcomes[-1][2]
 
 
-async def test_new_messages_from_other_writers_appear_marked(shop, settings, db):
+async def test_new_messages_from_other_writers_appear_marked(queue_shop, settings, db):
     app = Recorder(settings)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

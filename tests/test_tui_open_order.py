@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.queue_seed import BASE, queue_settings, seed_queue
+from tests.queue_seed import BASE
 from tests.tui_host import settle
 from tui.app import make_tui
 from tui.screens.exceptions import ExceptionsScreen
@@ -13,15 +13,7 @@ from tui.screens.notifications import NotificationsScreen
 from tui.screens.order import OrderScreen
 from tui.screens.returns import ReturnsScreen
 
-
-@pytest.fixture
-def settings(settings):
-    return queue_settings(settings)
-
-
-@pytest.fixture
-async def shop(db, tmp_path):
-    return await seed_queue(db, tmp_path)
+pytestmark = pytest.mark.queue_shop  # queue_seed.py's settings; queue_shop seeds it
 
 
 async def enter_opens(pilot, screen, key: str, number: str) -> None:
@@ -46,7 +38,7 @@ async def enter_opens(pilot, screen, key: str, number: str) -> None:
         ("notifications", NotificationsScreen),
     ],
 )
-async def test_enter_opens_the_rows_order(shop, settings, start, kind):
+async def test_enter_opens_the_rows_order(queue_shop, settings, start, kind):
     app = make_tui(settings, now=BASE, live_interval=0, start=start)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -60,7 +52,7 @@ async def test_enter_opens_the_rows_order(shop, settings, start, kind):
             await enter_opens(pilot, screen, key, number)
 
 
-async def test_a_row_without_an_order_says_so(shop, settings):
+async def test_a_row_without_an_order_says_so(queue_shop, settings):
     app = make_tui(settings, now=BASE, live_interval=0, start="exceptions")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

@@ -10,22 +10,14 @@ from rich.console import Console
 from textual.command import CommandList, CommandPalette
 
 from shopdesk.models import Return
-from tests.queue_seed import BASE, queue_settings, seed_queue
+from tests.queue_seed import BASE
 from tests.tui_host import settle
 from tui.app import make_tui
 from tui.commands import binding_commands
 from tui.help import HelpScreen
 from tui.screens.returns import ReturnsScreen
 
-
-@pytest.fixture
-def settings(settings):
-    return queue_settings(settings)
-
-
-@pytest.fixture
-async def shop(db, tmp_path):
-    return await seed_queue(db, tmp_path)
+pytestmark = pytest.mark.queue_shop  # queue_seed.py's settings; queue_shop seeds it
 
 
 def names(screen) -> list[str]:
@@ -39,7 +31,7 @@ async def on_row(pilot, screen: ReturnsScreen, status: str) -> str:
     return key
 
 
-async def test_the_palette_runs_this_screens_actions(shop, settings):
+async def test_the_palette_runs_this_screens_actions(queue_shop, settings):
     app = make_tui(settings, now=BASE, live_interval=0, start="returns")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -71,7 +63,7 @@ async def test_the_palette_runs_this_screens_actions(shop, settings):
         assert (await Return.get(id=int(key))).status == "approved"
 
 
-async def test_help_lists_only_our_keys_for_this_screen(shop, settings):
+async def test_help_lists_only_our_keys_for_this_screen(queue_shop, settings):
     app = make_tui(settings, now=BASE, live_interval=0, start="returns")
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
@@ -86,3 +78,30 @@ async def test_help_lists_only_our_keys_for_this_screen(shop, settings):
         # Not the table's cursor keys, nor Textual's own app keys, nor another screen's.
         for other in ("Cursor", "Scroll", "palette", "Add parcel", "Retry"):
             assert other not in keys
+
+
+async def test_the_palette_lists_this_screen_first_then_sections_then_textuals(
+    queue_shop, settings
+):
+    """One fixed order on every start (with several providers Textual's order was by chance)."""
+    app = make_tui(settings, now=BASE, live_interval=0, start="returns")
+    async with app.run_test(size=(100, 60)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        results = app.screen.query_one(CommandList)
+        prompts = [
+            str(results.get_option_at_index(i).prompt).split("\n")[0]
+            for i in range(results.option_count)
+        ]
+        kinds = [
+            "screen"
+            if p.startswith("Returns: ")
+            else "section"
+            if p.startswith("Go to ")
+            else "textual"
+            for p in prompts
+        ]
+        assert kinds == sorted(kinds, key=["screen", "section", "textual"].index), prompts
+        assert {"screen", "section", "textual"} == set(kinds)
+        assert "Quit" in prompts and prompts.index("Go to Dashboard") == kinds.index("section")

@@ -10,21 +10,13 @@ from textual.widgets import Input
 
 from shopdesk.models import Notification, Order, OrderItem, Return
 from shopdesk.services import returns
-from tests.queue_seed import BASE, queue_settings, seed_queue
+from tests.queue_seed import BASE, seed_queue
 from tests.tui_host import HostApp, settle
 from tui.messages import DataChanged
 from tui.screens.queue_base import QueueScreen
 from tui.screens.returns import ReturnsScreen
 
-
-@pytest.fixture
-def settings(settings):
-    return queue_settings(settings)
-
-
-@pytest.fixture
-async def shop(db, tmp_path):
-    return await seed_queue(db, tmp_path)
+pytestmark = pytest.mark.queue_shop  # queue_seed.py's settings; queue_shop seeds it
 
 
 class Recorder(HostApp):
@@ -53,7 +45,7 @@ async def go_to(pilot, screen: ReturnsScreen, rma: str) -> None:
     await settle(pilot)
 
 
-async def test_list_detail_and_filters(shop, settings):
+async def test_list_detail_and_filters(queue_shop, settings):
     app = Recorder(settings)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -79,7 +71,7 @@ async def test_list_detail_and_filters(shop, settings):
         assert screen.check_action("close", ()) is False
 
 
-async def test_the_whole_journey_by_keyboard(shop, settings):
+async def test_the_whole_journey_by_keyboard(queue_shop, settings):
     app = Recorder(settings)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -132,7 +124,7 @@ async def test_the_whole_journey_by_keyboard(shop, settings):
         assert (await Return.get(rma="R-1005-1")).status == "closed"
 
 
-async def test_credit_exchange_and_reject(shop, settings, db):
+async def test_credit_exchange_and_reject(queue_shop, settings, db):
     app = Recorder(settings)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -170,13 +162,13 @@ async def test_credit_exchange_and_reject(shop, settings, db):
         assert (ret.status, ret.resolution_note) == ("exchanged", "Earl Grey sent")
 
 
-async def test_a_refusal_says_what_to_do(shop, settings):
+async def test_a_refusal_says_what_to_do(queue_shop, settings):
     app = Recorder(settings)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = app.screen
         await go_to(pilot, screen, "R-1005-1")
-        await returns.reject(shop["return_requested"], "too late")  # someone else, meanwhile
+        await returns.reject(queue_shop["return_requested"], "too late")  # someone else, meanwhile
         await pilot.press("a")
         await settle(pilot)
         assert app.outcomes[-1][:2] == ("failed", "approve")
@@ -185,19 +177,19 @@ async def test_a_refusal_says_what_to_do(shop, settings):
         assert "R-1005-1" not in [rma for rma, _ in shown(screen)]
 
 
-async def test_changes_by_others_update_rows_in_place_and_mark_them(shop, settings):
+async def test_changes_by_others_update_rows_in_place_and_mark_them(queue_shop, settings):
     app = Recorder(settings)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = app.screen
         await go_to(pilot, screen, "R-1006-1")
-        await returns.approve(shop["return_requested"])
-        screen.post_message(DataChanged(frozenset({shop["1005"]}), frozenset({"return"})))
+        await returns.approve(queue_shop["return_requested"])
+        screen.post_message(DataChanged(frozenset({queue_shop["1005"]}), frozenset({"return"})))
         await settle(pilot)
         assert ("R-1005-1", "approved") in shown(screen)
-        key = str(shop["return_requested"])
+        key = str(queue_shop["return_requested"])
         assert key in screen.table.marked
-        assert screen.table.current_key == str(shop["return_received"])  # cursor stayed
+        assert screen.table.current_key == str(queue_shop["return_received"])  # cursor stayed
         await go_to(pilot, screen, "R-1005-1")
         assert key not in screen.table.marked  # seen
 

@@ -18,6 +18,7 @@ from tests.tui_host import HostApp, settle
 from tui.messages import DataChanged
 from tui.screens.settings import SettingsScreen
 from tui.screens.settings_carriers import CarrierTable
+from tui.workers import LOG_HINT
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -202,3 +203,38 @@ def test_snapshot(snap_compare, tmp_path, monkeypatch):
     app = ClockedHost(settings, SettingsScreen, open_db=True, seed=seed_health)
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
     assert (tmp_path / "shopdesk-snapshot.sqlite3").is_file()
+
+
+async def test_a_failing_check_or_health_read_is_said_and_the_app_keeps_running(db, monkeypatch):
+    """A bug in either service (not a database that is not set up) is a notification that
+    says where to look; both tables say what failed instead of "checking…" for ever."""
+    from shopdesk.carriers import status
+    from shopdesk.notify import check
+
+    def broken_check(settings):
+        raise ValueError("bad channel table")
+
+    async def broken_status(settings, now=None):
+        raise KeyError("budget")
+
+    monkeypatch.setattr(check, "check_channels", broken_check)
+    monkeypatch.setattr(status, "carrier_status", broken_status)
+    app = ClockedHost(health_settings(db), SettingsScreen)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        errors = sorted(n.message for n in app._notifications if n.severity == "error")
+        assert [e.split(":")[0] for e in errors] == [
+            "Checking the channels failed",
+            "Reading carrier health failed",
+        ]
+        assert all(LOG_HINT in e for e in errors)
+        assert "problem | could not check: bad channel table" in table_text(app.screen)
+        assert "could not read: 'budget'" in table_text(app.screen, "#carriers")
+        assert "checking the channels" not in table_text(app.screen)
+        # Still running, and trying again works once the bug is gone.
+        monkeypatch.undo()
+        await pilot.press("c", "g")
+        await settle(pilot)
+        assert app.is_running
+        assert "could not" not in table_text(app.screen)
+        assert "ups" in table_text(app.screen, "#carriers")

@@ -101,3 +101,8 @@ def test_filter_dialog(snap_compare, shop):
 
 def test_help_for_an_order(snap_compare, shop):
     assert snap_compare(app(shop), terminal_size=SIZE, run_before=run(open_1004, "f1"))
+
+
+def test_command_palette_on_orders(snap_compare, shop):
+    """Ctrl+P on Orders: the sections, this screen's keys and its extra commands."""
+    assert snap_compare(app(shop), terminal_size=SIZE, run_before=run("ctrl+p"))

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from shopdesk.config import Settings
 from shopdesk.errors import ConfigError
-from tui.commands import ScreenCommands, SectionCommands
+from tui.commands import ShopdeskCommands
 from tui.keys import check_keymap
 from tui.live import ChangeFeed
 
@@ -70,7 +71,7 @@ class ShopdeskApp(App[None]):
     MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
         mode: section_factory(mode) for mode in SECTIONS
     }
-    COMMANDS = App.COMMANDS | {SectionCommands, ScreenCommands}
+    COMMANDS: ClassVar[set[type[Provider]]] = {ShopdeskCommands}  # Textual's own included
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "section('dashboard')", "Dashboard", id="app.dashboard", show=False),
         Binding("o", "section('orders')", "Orders", id="app.orders", show=False),

@@ -24,6 +24,7 @@ KNOWN_IDS = frozenset(
         "app.help",
         "app.quit",
         "dashboard.refresh",
+        "orders.open",
         "orders.filter",
         "orders.attention",
         "orders.sort",

@@ -34,7 +34,7 @@ def report_failure(node: DOMNode, what: str, exc: BaseException) -> str:
 
 
 def guarded_work(
-    what: str,
+    what: str | Callable[[Any], str],
     *,
     group: str,
     exclusive: bool = True,
@@ -44,7 +44,8 @@ def guarded_work(
 
     Args:
         what: the work as the owner would name it ("Loading the returns"), used in the
-            notification and the worker's description.
+            notification and the worker's description; or a function of the node giving it
+            (for a base class whose subclasses each name the work their own way).
         group: the worker group (see ``textual.work``).
         exclusive: cancel the group's running worker first.
         description: the worker's description, if not ``what``.
@@ -58,14 +59,14 @@ def guarded_work(
             except asyncio.CancelledError:
                 raise  # replaced by a newer worker, or the screen went away
             except Exception as exc:
-                report_failure(self, what, exc)
+                report_failure(self, what if isinstance(what, str) else what(self), exc)
                 return None
 
         return work(
             guarded,
             exclusive=exclusive,
             group=group,
-            description=description or what,
+            description=description or (what if isinstance(what, str) else group),
             exit_on_error=False,
         )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Label, Select, Static
@@ -12,6 +12,7 @@ from shopdesk.notify.message import CHANNEL_KINDS, KINDS
 from shopdesk.services.order_messages import MessageRow, preview_message, resend
 from tui import format as fmt
 from tui.dialogs.base import Dialog
+from tui.workers import guarded_work
 
 
 class MessageDialog(Dialog[None]):
@@ -63,7 +64,7 @@ class MessageDialog(Dialog[None]):
             str(self.query_one("#channel", Select).value),
         )
 
-    @work(exclusive=True, group="preview", description="Rendering the message")
+    @guarded_work("Rendering the message", group="preview")
     async def _preview(self, kind: str, channel: str) -> None:
         try:
             preview = await preview_message(self.app.settings, self.number, kind, channel)
@@ -81,7 +82,7 @@ class MessageDialog(Dialog[None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         self._resend(int(str(key)))
 
-    @work(group="resend", description="Queueing the message again")
+    @guarded_work("Queueing the message again", group="resend", exclusive=False)
     async def _resend(self, notification_id: int) -> None:
         try:
             await resend(notification_id)

@@ -11,19 +11,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer
+from textual.widgets import Footer
 
 from shopdesk.config_view import mask_url
 from shopdesk.services.notifications import AttemptView, NotificationRow
 from tui.dialogs.queue import TestMessageDialog
-from tui.messages import DataChanged
-from tui.screens.queue_base import Paging, QueueScreen
+from tui.screens.queue_base import PagedQueueScreen
 from tui.widgets.queue import DetailPane, KeyedTable, StatusLine, local
 from tui.workers import guarded_work
 
 FILTERS = (None, "failed", "queued", "sending", "sent", "skipped")
 PAGE = 200
-PREFETCH = 20  # load the next page when the cursor is this close to the end
 STATUS_STYLES = {
     "failed": "bold red",
     "skipped": "yellow",
@@ -33,7 +31,7 @@ STATUS_STYLES = {
 }
 
 
-class NotificationsScreen(QueueScreen):
+class NotificationsScreen(PagedQueueScreen):
     """The outbox."""
 
     HELP = """\
@@ -45,6 +43,7 @@ message to any channel or address, to check the settings. `Enter` opens the orde
 rows load as you scroll.
 """
 
+    WORK = ("Loading the outbox", "Loading more messages", "Updating the outbox")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_order", "Open", id="notifications.open", priority=True),
         Binding("y", "retry", "Retry", id="notifications.retry"),
@@ -55,14 +54,6 @@ rows load as you scroll.
         ),
         Binding("g", "reload", "Reload", id="notifications.reload", show=False),
     ]
-
-    @dataclass
-    class Loaded(Message):
-        rows: tuple[NotificationRow, ...]
-        counts: dict[str, int] | None  # None: not counted again
-        kind: str  # "whole" (first page, new filter), "more" (next page) or "live" (changed)
-        generation: int  # of the whole-list load these rows belong to
-        mark: bool = True  # for "live": mark the changed rows
 
     @dataclass
     class Detail(Message):
@@ -80,10 +71,7 @@ rows load as you scroll.
     def __init__(self) -> None:
         super().__init__()
         self.filter: str | None = None
-        self.rows: dict[str, NotificationRow] = {}
-        self.counts: dict[str, int] = {}
         self.sending = False
-        self.paging = Paging()
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Notifications", id="status")
@@ -112,47 +100,28 @@ rows load as you scroll.
     def table(self) -> KeyedTable:
         return self.query_one("#outbox", KeyedTable)
 
-    @property
-    def current(self) -> NotificationRow | None:
-        key = self.table.current_key
-        return self.rows.get(key) if key else None
-
     # --- loading -------------------------------------------------------------------------
 
-    def load(self) -> None:
-        """Show the first page for the current filter."""
-        self._load_whole(self.paging.start())
-
-    @guarded_work("Loading the outbox", group="notifications-load")
-    async def _load_whole(self, generation: int) -> None:
-        from shopdesk.notify.outbox import counts
+    async def fetch_page(
+        self, after: object | None
+    ) -> tuple[tuple[NotificationRow, ...], int | None]:
         from shopdesk.services.notifications import list_notifications
 
-        self.table.loading = True
-        try:
-            rows = await list_notifications(self.filter, limit=PAGE)
-            by_status = await counts()
-        finally:
-            if generation == self.paging.generation:
-                self.table.loading = False
-            self.paging.ended(generation)
-        self.post_message(self.Loaded(rows, by_status, "whole", generation))
+        rows = await list_notifications(
+            self.filter, limit=PAGE, after=None if after is None else int(str(after))
+        )
+        # A full page means there may be more, after its last (oldest) row.
+        return rows, rows[-1].id if len(rows) == PAGE else None
 
-    @guarded_work("Loading more messages", group="notifications-more")
-    async def _load_more(self, generation: int, after: int) -> None:
-        from shopdesk.services.notifications import list_notifications
-
-        rows = await list_notifications(self.filter, limit=PAGE, after=after)
-        self.post_message(self.Loaded(rows, None, "more", generation))
-
-    @guarded_work("Updating the outbox", group="notifications-live", exclusive=False)
-    async def _load_orders(self, order_ids: frozenset[int], mark: bool = True) -> None:
+    async def fetch_counts(self) -> dict[str, int]:
         from shopdesk.notify.outbox import counts
+
+        return await counts()
+
+    async def fetch_for_orders(self, order_ids: list[int]) -> tuple[NotificationRow, ...]:
         from shopdesk.services.notifications import notifications_for_orders
 
-        generation = self.paging.generation
-        rows = await notifications_for_orders(sorted(order_ids))
-        self.post_message(self.Loaded(rows, await counts(), "live", generation, mark))
+        return await notifications_for_orders(order_ids)
 
     def reload(self) -> None:
         row = self.current
@@ -161,57 +130,13 @@ rows load as you scroll.
         else:
             self._load_orders(frozenset({row.order_id}), mark=False)
 
-    def on_data_changed(self, message: DataChanged) -> None:
-        if not message.order_ids:
-            return
-        if self.paging.loading:  # that load may have read the database before the change
-            self.paging.pending |= message.order_ids
-        else:
-            self._load_orders(message.order_ids)
-
-    def _wanted(self, row: NotificationRow) -> bool:
+    def wanted(self, row: NotificationRow) -> bool:
         after = self.paging.after
         if after is not None and row.id < int(str(after)):
             return False  # older than the pages loaded: it shows when its page does
         return self.filter is None or row.status == self.filter
 
-    def on_notifications_screen_loaded(self, message: Loaded) -> None:
-        if message.generation != self.paging.generation:
-            return  # for a filter no longer shown
-        table = self.table
-        if message.counts is not None:
-            self.counts = message.counts
-        if message.kind in ("whole", "more"):
-            # A full page means there may be more, after its last (oldest) row.
-            self.paging.after = message.rows[-1].id if len(message.rows) == PAGE else None
-        if message.kind == "whole":
-            self.rows = {str(r.id): r for r in message.rows}
-            table.replace_all((key, self._cells(r)) for key, r in self.rows.items())
-            if self.paging.pending:
-                self._load_orders(frozenset(self.paging.pending))
-                self.paging.pending.clear()
-        elif message.kind == "more":
-            for row in message.rows:
-                key = str(row.id)
-                if key not in self.rows:
-                    self.rows[key] = row
-                    table.upsert(key, self._cells(row))
-            table.resort()
-        else:
-            for row in message.rows:
-                key = str(row.id)
-                if not self._wanted(row):
-                    if key in self.rows:
-                        del self.rows[key]
-                        table.drop(key)
-                elif self.rows.get(key) != row:
-                    self.rows[key] = row
-                    table.upsert(key, self._cells(row), mark=message.mark)
-            table.resort()
-        self._show_status()
-        self.show_detail()
-
-    def _cells(self, row: NotificationRow) -> dict[str, object]:
+    def cells(self, row: NotificationRow) -> dict[str, object]:
         when = row.sent_at or row.due_at
         return {
             "id": row.id,
@@ -262,12 +187,6 @@ rows load as you scroll.
             lines.append("[b]y[/b] retry once more")
         self.query_one("#detail", DetailPane).update("\n".join(lines))
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.table.unmark(event.row_key.value)
-        self.show_detail()
-        if self.paging.wants_more(event.cursor_row, self.table.row_count, PREFETCH):
-            self._load_more(self.paging.generation, int(str(self.paging.after)))
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_order":
             return self.current is not None and bool(self.current.order_number)
@@ -279,13 +198,6 @@ rows load as you scroll.
         return True
 
     # --- actions ------------------------------------------------------------------------
-
-    def action_open_order(self) -> None:
-        current = self.current
-        self.open_order(current.order_number if current else None)
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_open_order()  # a click on the highlighted row
 
     def action_next_filter(self) -> None:
         self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]

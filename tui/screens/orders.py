@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -23,6 +23,7 @@ from tui import format as fmt
 from tui.commands import PaletteCommand
 from tui.messages import DataChanged
 from tui.widgets.rows import RowTable
+from tui.workers import guarded_work
 
 PAGE = 50  # two screens' worth at 80x24; a search shows its first page sooner
 PREFETCH = 20  # load the next page when the cursor is this close to the end
@@ -63,6 +64,9 @@ number. `f` filters by stage, carrier and attention; `a` shows only orders that 
 were looking, + are new.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
+        # On the screen, with priority: the table's own Enter (select_cursor) is not shown in
+        # the footer. check_action lets Enter through to the search box while it has focus.
+        Binding("enter", "open_order", "Open order", id="orders.open", priority=True),
         Binding("f", "filter", "Filter", id="orders.filter"),
         Binding("a", "attention", "Attention", id="orders.attention"),
         Binding("t", "sort", "Sort", id="orders.sort", show=False),
@@ -109,7 +113,7 @@ were looking, + are new.
         self.generation += 1
         self._first_page(self.generation, self.filters, delay)
 
-    @work(exclusive=True, group="orders-query", description="Searching orders")
+    @guarded_work("Searching the orders", group="orders-query")
     async def _first_page(self, generation: int, filters: Filters, delay: float) -> None:
         if delay:
             await asyncio.sleep(delay)  # cancelled by the next keystroke
@@ -130,7 +134,7 @@ were looking, + are new.
         self.next_cursor = page.next_cursor
         self._show_status()
 
-    @work(exclusive=True, group="orders-page", description="Loading more orders")
+    @guarded_work("Loading more orders", group="orders-page")
     async def _next_page(self, generation: int) -> None:
         if self.next_cursor is None:
             return
@@ -201,7 +205,7 @@ were looking, + are new.
         if message.order_ids:
             self._refresh_rows(message.order_ids, self.generation)
 
-    @work(group="orders-live", description="Updating changed orders")
+    @guarded_work("Updating changed orders", group="orders-live", exclusive=False)
     async def _refresh_rows(self, order_ids: frozenset[int], generation: int) -> None:
         from shopdesk.services.queries import MAX_PAGE, list_orders
 
@@ -268,8 +272,25 @@ were looking, + are new.
         if self.next_cursor and event.cursor_row >= table.row_count - PREFETCH:
             self._next_page(self.generation)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_order":
+            return not isinstance(self.focused, Input)  # there, Enter goes back to the table
+        return True
+
+    def action_open_order(self) -> None:
+        """Open the highlighted order."""
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        row = self.loaded.get(
+            str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        )
+        if row is not None:
+            self.open_order(row.number)
+
     @on(DataTable.RowSelected)
     def row_selected(self, event: DataTable.RowSelected) -> None:
+        """A click on the highlighted row."""
         row = self.loaded.get(str(event.row_key.value))
         if row is not None:
             self.open_order(row.number)

@@ -11,13 +11,12 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer
+from textual.widgets import Footer
 
 from shopdesk.parsing import format_money
 from shopdesk.services.returns import ReturnRow, ReturnView
 from tui.dialogs.queue import RefundDialog, TextDialog
-from tui.messages import DataChanged
-from tui.screens.queue_base import Paging, QueueScreen
+from tui.screens.queue_base import PagedQueueScreen
 from tui.widgets.queue import DetailPane, KeyedTable, StatusLine, local
 from tui.workers import guarded_work
 
@@ -36,7 +35,6 @@ FILTERS = (
     "expired",
 )
 PAGE = 200
-PREFETCH = 20  # load the next page when the cursor is this close to the end
 # Which statuses each action applies to (the services say the same, and refuse otherwise).
 ALLOWED = {
     "approve": ("requested", "expired"),
@@ -53,7 +51,7 @@ def _label(status: str | None) -> str:
     return (status or "all").replace("_", " ")
 
 
-class ReturnsScreen(QueueScreen):
+class ReturnsScreen(PagedQueueScreen):
     """The owner's returns."""
 
     HELP = """\
@@ -66,6 +64,7 @@ exchange or `c` store credit; `l` closes a resolved return. Every step tells the
 through the normal messages. `Enter` opens the order. More rows load as you scroll.
 """
 
+    WORK = ("Loading the returns", "Loading more returns", "Updating the returns")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_order", "Open", id="returns.open", priority=True),
         Binding("a", "approve", "Approve", id="returns.approve"),
@@ -81,24 +80,13 @@ through the normal messages. `Enter` opens the order. More rows load as you scro
     ]
 
     @dataclass
-    class Loaded(Message):
-        rows: tuple[ReturnRow, ...]
-        counts: dict[str, int] | None  # None: not counted again
-        kind: str  # "whole" (first page, new filter), "more" (next page) or "live" (changed)
-        generation: int  # of the whole-list load these rows belong to
-        after: str | None = None  # for "whole" and "more": where the next page starts
-
-    @dataclass
     class Detail(Message):
         view: ReturnView
 
     def __init__(self) -> None:
         super().__init__()
         self.filter: str | None = "open"
-        self.rows: dict[str, ReturnRow] = {}
-        self.counts: dict[str, int] = {}
         self.view: ReturnView | None = None
-        self.paging = Paging()
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Returns", id="status")
@@ -127,58 +115,30 @@ through the normal messages. `Enter` opens the order. More rows load as you scro
     def table(self) -> KeyedTable:
         return self.query_one("#returns", KeyedTable)
 
-    @property
-    def current(self) -> ReturnRow | None:
-        key = self.table.current_key
-        return self.rows.get(key) if key else None
-
     # --- loading -------------------------------------------------------------------------
 
-    def load(self) -> None:
-        """Show the first page for the current filter."""
-        self._load_whole(self.paging.start())
-
-    @guarded_work("Loading the returns", group="returns-load")
-    async def _load_whole(self, generation: int) -> None:
-        from shopdesk.services.returns import count_returns, list_returns
-
-        self.table.loading = True
-        try:
-            page = await list_returns(self.filter, limit=PAGE)
-            counts = await count_returns()
-        finally:
-            if generation == self.paging.generation:
-                self.table.loading = False
-            self.paging.ended(generation)
-        self.post_message(self.Loaded(page.rows, counts, "whole", generation, page.next_cursor))
-
-    @guarded_work("Loading more returns", group="returns-more")
-    async def _load_more(self, generation: int, after: str) -> None:
+    async def fetch_page(self, after: object | None) -> tuple[tuple[ReturnRow, ...], str | None]:
         from shopdesk.services.returns import list_returns
 
-        page = await list_returns(self.filter, limit=PAGE, after=after)
-        self.post_message(self.Loaded(page.rows, None, "more", generation, page.next_cursor))
+        page = await list_returns(
+            self.filter, limit=PAGE, after=None if after is None else str(after)
+        )
+        return page.rows, page.next_cursor
 
-    @guarded_work("Updating the returns", group="returns-live", exclusive=False)
-    async def _load_orders(self, order_ids: frozenset[int]) -> None:
-        from shopdesk.services.returns import count_returns, return_rows_for_orders
+    async def fetch_counts(self) -> dict[str, int]:
+        from shopdesk.services.returns import count_returns
 
-        generation = self.paging.generation
-        rows = await return_rows_for_orders(sorted(order_ids))
-        self.post_message(self.Loaded(rows, await count_returns(), "live", generation))
+        return await count_returns()
+
+    async def fetch_for_orders(self, order_ids: list[int]) -> tuple[ReturnRow, ...]:
+        from shopdesk.services.returns import return_rows_for_orders
+
+        return await return_rows_for_orders(order_ids)
 
     def reload(self) -> None:
         self.load()
 
-    def on_data_changed(self, message: DataChanged) -> None:
-        if not message.order_ids:
-            return
-        if self.paging.loading:  # that load may have read the database before the change
-            self.paging.pending |= message.order_ids
-        else:
-            self._load_orders(message.order_ids)
-
-    def _wanted(self, row: ReturnRow) -> bool:
+    def wanted(self, row: ReturnRow) -> bool:
         after = self.paging.after
         if after is not None and row.id < int(str(after)):
             return False  # older than the pages loaded: it shows when its page does
@@ -188,41 +148,7 @@ through the normal messages. `Enter` opens the order. More rows load as you scro
             return row.status in OPEN
         return self.filter is None or row.status == self.filter
 
-    def on_returns_screen_loaded(self, message: Loaded) -> None:
-        if message.generation != self.paging.generation:
-            return  # for a filter no longer shown
-        table = self.table
-        if message.counts is not None:
-            self.counts = message.counts
-        if message.kind == "whole":
-            self.paging.after = message.after
-            self.rows = {str(r.id): r for r in message.rows}
-            table.replace_all((key, self._cells(r)) for key, r in self.rows.items())
-            if self.paging.pending:
-                self._load_orders(frozenset(self.paging.pending))
-                self.paging.pending.clear()
-        elif message.kind == "more":
-            self.paging.after = message.after
-            for row in message.rows:
-                key = str(row.id)
-                if key not in self.rows:
-                    self.rows[key] = row
-                    table.upsert(key, self._cells(row))
-            table.resort()
-        else:
-            for row in message.rows:
-                key = str(row.id)
-                if not self._wanted(row):  # moved out of this filter
-                    self.rows.pop(key, None)
-                    table.drop(key)
-                elif self.rows.get(key) != row:
-                    self.rows[key] = row
-                    table.upsert(key, self._cells(row), mark=True)
-            table.resort()
-        self._show_status()
-        self.show_detail()
-
-    def _cells(self, row: ReturnRow) -> dict[str, object]:
+    def cells(self, row: ReturnRow) -> dict[str, object]:
         return {
             "created": local(row.created_at, self.settings.zone),
             "rma": row.rma,
@@ -297,12 +223,6 @@ through the normal messages. `Enter` opens the order. More rows load as you scro
         )
         self.query_one("#detail", DetailPane).update("\n".join(lines))
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.table.unmark(event.row_key.value)
-        self.show_detail()
-        if self.paging.wants_more(event.cursor_row, self.table.row_count, PREFETCH):
-            self._load_more(self.paging.generation, str(self.paging.after))
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_order":
             return self.current is not None and bool(self.current.order_number)
@@ -312,13 +232,6 @@ through the normal messages. `Enter` opens the order. More rows load as you scro
         return True
 
     # --- actions ------------------------------------------------------------------------
-
-    def action_open_order(self) -> None:
-        current = self.current
-        self.open_order(current.order_number if current else None)
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_open_order()  # a click on the highlighted row
 
     def _row(self, action: str) -> ReturnRow | None:
         row = self.current

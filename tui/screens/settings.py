@@ -3,12 +3,12 @@ configuration with secrets masked. Read-only: the config file is the place to ch
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -19,9 +19,14 @@ from shopdesk.config import Settings
 from tui.messages import DataChanged
 from tui.screens.settings_carriers import CarrierTable
 from tui.widgets.queue import StatusLine
+from tui.workers import guarded_work
 
 if TYPE_CHECKING:
     from shopdesk.carriers.status import CarrierStatus
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc).strip() or type(exc).__name__
 
 
 class SettingsScreen(Screen):
@@ -37,9 +42,11 @@ class SettingsScreen(Screen):
 
     @dataclass
     class Checked(Message):
-        """The channel check's verdict: (ok, line) per channel, problems first."""
+        """The channel check's verdict: (ok, line) per channel, problems first; or why the
+        check could not run."""
 
         lines: list[tuple[bool, str]]
+        error: str = ""
 
     @dataclass
     class CarriersRead(Message):
@@ -102,7 +109,7 @@ class SettingsScreen(Screen):
         self.show()
         self.read_carriers()
 
-    @work(exclusive=True, group="settings-carriers", description="Reading carrier health")
+    @guarded_work("Reading carrier health", group="settings-carriers")
     async def read_carriers(self) -> None:
         """The same service as ``shopdesk carriers status``, on the event loop (the ORM)."""
         from tortoise.exceptions import BaseORMException
@@ -115,6 +122,9 @@ class SettingsScreen(Screen):
         except (BaseORMException, RuntimeError) as exc:  # Tortoise not (or no longer) set up
             self.post_message(self.CarriersRead([], f"cannot read the database: {exc}"[:200]))
             return
+        except Exception as exc:  # a bug: the table says so, guarded_work logs and tells
+            self.post_message(self.CarriersRead([], f"could not read: {_reason(exc)}"[:200]))
+            raise
         self.post_message(self.CarriersRead(rows))
 
     def on_settings_screen_carriers_read(self, message: CarriersRead) -> None:
@@ -126,16 +136,25 @@ class SettingsScreen(Screen):
         self.show()
         self.check(self.settings)
 
-    @work(exclusive=True, group="settings-check", thread=True, description="Checking channels")
-    def check(self, settings: Settings) -> None:
-        """Apprise parses the URLs: off the event loop, with plain values only (no ORM)."""
+    @guarded_work("Checking the channels", group="settings-check")
+    async def check(self, settings: Settings) -> None:
+        """Apprise parses the URLs: in a thread, with plain values only (no ORM)."""
         from shopdesk.notify.check import check_channels, check_report
 
-        self.post_message(self.Checked(check_report(settings, check_channels(settings))))
+        try:
+            lines = await asyncio.to_thread(
+                lambda: check_report(settings, check_channels(settings))
+            )
+        except Exception as exc:  # a bug: the table says so, guarded_work logs and tells
+            self.post_message(self.Checked([], f"could not check: {_reason(exc)}"))
+            raise
+        self.post_message(self.Checked(lines))
 
     def on_settings_screen_checked(self, message: Checked) -> None:
-        self.checked = message.lines
+        self.checked = [(False, message.error)] if message.error else message.lines
         self.show()
+        if message.error:
+            return  # already told, with where to look
         problems = sum(not ok for ok, _ in message.lines)
         if problems:
             self.notify(
