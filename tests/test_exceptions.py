@@ -11,24 +11,16 @@ from shopdesk.models import Change, Dismissal, Notification
 from shopdesk.notify import outbox
 from shopdesk.services import exceptions, returns, shipments
 from shopdesk.services.shipments import NewEvent
-from tests.queue_seed import BASE, queue_settings, seed_queue
+from tests.queue_seed import BASE
 
-
-@pytest.fixture
-def settings(settings):
-    return queue_settings(settings)
-
-
-@pytest.fixture
-async def shop(db, tmp_path):
-    return await seed_queue(db, tmp_path)
+pytestmark = pytest.mark.queue_shop  # queue_seed.py's settings; queue_shop seeds it
 
 
 def kinds(queue) -> list[tuple[str, str | None]]:
     return [(item.kind, item.order_number) for item in queue.items]
 
 
-async def test_every_source_in_one_queue_oldest_first(shop):
+async def test_every_source_in_one_queue_oldest_first(queue_shop):
     queue = await exceptions.exceptions_queue()
     assert kinds(queue) == [
         ("exception", "1001"),
@@ -52,7 +44,7 @@ async def test_every_source_in_one_queue_oldest_first(shop):
     assert queue.dismissed == 0
 
 
-async def test_items_leave_the_queue_when_the_cause_is_resolved(shop, db):
+async def test_items_leave_the_queue_when_the_cause_is_resolved(queue_shop, db):
     await shipments.record_event(
         NewEvent(
             "JJD1001", BASE + timedelta(days=3), "in_transit", description="Released by customs"
@@ -62,14 +54,14 @@ async def test_items_leave_the_queue_when_the_cause_is_resolved(shop, db):
         NewEvent("JJD1002", BASE + timedelta(days=9, hours=1), "delivered")
     )
     await shipments.add_shipment("1003", "JJD1003", carrier="DHL")
-    await returns.approve(shop["return_requested"])
-    await returns.refund(shop["return_received"], 1800, "card")
+    await returns.approve(queue_shop["return_requested"])
+    await returns.refund(queue_shop["return_received"], 1800, "card")
     failed = await Notification.get(status="failed")
     await outbox.retry(failed.id, now=BASE + timedelta(days=11))
     assert kinds(await exceptions.exceptions_queue()) == [("import_error", None)]
 
 
-async def test_dismissed_items_stay_away_until_the_cause_changes(shop):
+async def test_dismissed_items_stay_away_until_the_cause_changes(queue_shop):
     queue = await exceptions.exceptions_queue()
     customs = queue.items[0]
     changes = await Change.all().count()
@@ -97,7 +89,7 @@ async def test_dismissed_items_stay_away_until_the_cause_changes(shop):
     ]
 
 
-async def test_a_retried_message_that_fails_again_comes_back_even_if_dismissed(shop, db):
+async def test_a_retried_message_that_fails_again_comes_back_even_if_dismissed(queue_shop, db):
     failed = next(
         i for i in (await exceptions.exceptions_queue()).items if i.kind == "notification_failed"
     )
@@ -116,7 +108,7 @@ async def test_a_retried_message_that_fails_again_comes_back_even_if_dismissed(s
     assert len(again) == 1 and "SMTP 550 again" in again[0].detail
 
 
-async def test_dismiss_refuses_bad_input_and_unknown_items(shop):
+async def test_dismiss_refuses_bad_input_and_unknown_items(queue_shop):
     item = (await exceptions.exceptions_queue()).items[0]
     with pytest.raises(InvalidInput, match="note"):
         await exceptions.dismiss(item.key, "   ")
@@ -127,7 +119,7 @@ async def test_dismiss_refuses_bad_input_and_unknown_items(shop):
     assert await Dismissal.all().count() == 0
 
 
-async def test_retry_refuses_what_is_not_failed(shop):
+async def test_retry_refuses_what_is_not_failed(queue_shop):
     from shopdesk.errors import Conflict
 
     sent = await Notification.filter(status="sent").first()
@@ -166,9 +158,9 @@ def shared_bad_csv(cli):
     return path
 
 
-async def test_a_return_parcel_in_trouble_and_its_way_out(shop):
-    await returns.approve(shop["return_requested"])
-    await returns.add_return_tracking(shop["return_requested"], "DHL", "JJDBACK1005")
+async def test_a_return_parcel_in_trouble_and_its_way_out(queue_shop):
+    await returns.approve(queue_shop["return_requested"])
+    await returns.add_return_tracking(queue_shop["return_requested"], "DHL", "JJDBACK1005")
     await returns.record_return_event("JJDBACK1005", "exception", BASE + timedelta(days=12))
     [item] = [i for i in (await exceptions.exceptions_queue()).items if i.kind == "return_parcel"]
     assert item.title == "Return R-1005-1 (order 1005): parcel JJDBACK1005 exception"
