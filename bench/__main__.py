@@ -16,22 +16,25 @@ BENCHMARKS = {
     "ingest": "tracking events through the service layer vs raw aiosqlite inserts",
     "search": "order search latency on a large shop vs the same query in raw SQLite",
     "portal": "tracking pages/s and p99 at 64 connections (uvicorn + wrk), cold/warm tokens "
-              "vs Litestar hello-world and raw aiosqlite+Jinja",
+    "vs Litestar hello-world and raw aiosqlite+Jinja",
     "exceptions": "the owner's exceptions queue on a large shop vs raw sqlite3 reading the "
-                  "same rows",
+    "same rows",
     "webhooks": "signed tracking webhooks (events/s, p99) into a real shopdesk serve vs the "
-                "same server's bare 200 route",
+    "same server's bare 200 route",
     "notify": "notifications/s through Sender (SMTP, json://) at 1/10/50 concurrent vs raw "
-              "aiosmtplib/httpx, plus Apprise as-is",
+    "aiosmtplib/httpx, plus Apprise as-is",
     "tui": "shopdesk tui: launch to first screen, search keystroke latency and peak RSS on "
-           "1,000 and 100,000 orders vs an empty Textual app",
+    "1,000 and 100,000 orders vs an empty Textual app",
 }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("name", choices=sorted(BENCHMARKS),
-                        help="; ".join(f"{k}: {v}" for k, v in BENCHMARKS.items()))
+    parser.add_argument(
+        "name",
+        choices=sorted(BENCHMARKS),
+        help="; ".join(f"{k}: {v}" for k, v in BENCHMARKS.items()),
+    )
     parser.add_argument("--quick", action="store_true", help="a smaller run, for a smoke test")
     args = parser.parse_args()
     module = importlib.import_module(f"bench.{args.name}")
@@ -46,8 +49,10 @@ def print_table(result: dict) -> None:
     print(f"{'figure':<34} {'value':>14} {'unit':<10} {'ratio to baseline':>18}")
     for name, figure in result["figures"].items():
         ratio = figure.get("ratio")
-        print(f"{name:<34} {figure['value']:>14,.3f} {figure['unit']:<10} "
-              f"{'' if ratio is None else f'{ratio:.3f}':>18}")
+        print(
+            f"{name:<34} {figure['value']:>14,.3f} {figure['unit']:<10} "
+            f"{'' if ratio is None else f'{ratio:.3f}':>18}"
+        )
     print(f"baseline: {result['baseline']}", file=sys.stdout)
 
 

@@ -15,10 +15,18 @@ from bench.shop import build_shop, temp_settings, tracking_number
 from shopdesk.db import close_db, init_db
 from shopdesk.services.shipments import NewEvent, record_event, record_events
 
-STEPS = ("Shipment information received", "Picked up by courier", "Departed facility",
-         "Arrived at sort facility", "Departed sort facility", "In transit to destination",
-         "Arrived at destination facility", "Processed at local depot", "Out for delivery",
-         "Delivered, left with neighbour")
+STEPS = (
+    "Shipment information received",
+    "Picked up by courier",
+    "Departed facility",
+    "Arrived at sort facility",
+    "Departed sort facility",
+    "In transit to destination",
+    "Arrived at destination facility",
+    "Processed at local depot",
+    "Out for delivery",
+    "Delivered, left with neighbour",
+)
 EVENTS_PER_PARCEL = len(STEPS)
 BATCH = 500
 
@@ -27,10 +35,15 @@ def make_events(parcels: int) -> list[NewEvent]:
     """Ten scans per parcel, arriving interleaved across parcels in time order."""
     start = datetime.now(UTC) - timedelta(days=30)
     return [
-        NewEvent(tracking_number=tracking_number(p), description=STEPS[step],
-                 occurred_at=start + timedelta(hours=step * 7, seconds=p), source="bench",
-                 location="Hub")
-        for step in range(EVENTS_PER_PARCEL) for p in range(parcels)
+        NewEvent(
+            tracking_number=tracking_number(p),
+            description=STEPS[step],
+            occurred_at=start + timedelta(hours=step * 7, seconds=p),
+            source="bench",
+            location="Hub",
+        )
+        for step in range(EVENTS_PER_PARCEL)
+        for p in range(parcels)
     ]
 
 
@@ -61,7 +74,7 @@ async def run(quick: bool = False) -> dict:
     await init_db(batched)
     began = time.perf_counter()
     for lo in range(0, total, BATCH):
-        await record_events(events[lo:lo + BATCH])
+        await record_events(events[lo : lo + BATCH])
     batched_s = time.perf_counter() - began
     await close_db()
 
@@ -69,19 +82,24 @@ async def run(quick: bool = False) -> dict:
 
     raw_rate = total / raw_s
     figures = {
-        "raw aiosqlite inserts (baseline)": {"value": raw_rate, "unit": "events/s",
-                                             "ratio": 1.0},
-        "service, one transaction each": {"value": total / single_s, "unit": "events/s",
-                                          "ratio": total / single_s / raw_rate},
-        f"service, batches of {BATCH}": {"value": total / batched_s, "unit": "events/s",
-                                         "ratio": total / batched_s / raw_rate},
+        "raw aiosqlite inserts (baseline)": {"value": raw_rate, "unit": "events/s", "ratio": 1.0},
+        "service, one transaction each": {
+            "value": total / single_s,
+            "unit": "events/s",
+            "ratio": total / single_s / raw_rate,
+        },
+        f"service, batches of {BATCH}": {
+            "value": total / batched_s,
+            "unit": "events/s",
+            "ratio": total / batched_s / raw_rate,
+        },
     }
     shutil.rmtree(template.data_dir, ignore_errors=True)
     return {
         "benchmark": "ingest",
         "description": f"{total:,} tracking events on a {parcels:,}-parcel SQLite shop",
         "baseline": f"raw aiosqlite executemany INSERTs of the same rows, {BATCH} per "
-                    "transaction (no normalising, no state)",
+        "transaction (no normalising, no state)",
         "events": total,
         "figures": figures,
     }
@@ -97,16 +115,25 @@ async def raw_inserts(path: str, events: list[NewEvent]) -> float:
         now = datetime.now(UTC).isoformat()
         for lo in range(0, len(events), BATCH):
             rows = [
-                (ids[e.tracking_number], e.occurred_at.isoformat(), "in_transit", "",
-                 e.description, e.location, e.source,
-                 hashlib.sha256(f"{e.occurred_at}{e.description}".encode()).hexdigest()[:40],
-                 now)
-                for e in events[lo:lo + BATCH]
+                (
+                    ids[e.tracking_number],
+                    e.occurred_at.isoformat(),
+                    "in_transit",
+                    "",
+                    e.description,
+                    e.location,
+                    e.source,
+                    hashlib.sha256(f"{e.occurred_at}{e.description}".encode()).hexdigest()[:40],
+                    now,
+                )
+                for e in events[lo : lo + BATCH]
             ]
             await conn.execute("BEGIN")
             await conn.executemany(
                 "INSERT INTO tracking_event (shipment_id, occurred_at, milestone, raw_code, "
                 "raw_description, location, source, dedupe_key, received_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
             await conn.execute("COMMIT")
         return time.perf_counter() - began

@@ -32,23 +32,31 @@ from shopdesk.notify.message import Rendered
 LEVELS = (1, 10, 50)
 SLOW_SMTP = 0.05  # seconds the "slow" SMTP server takes to accept a message
 FROM, TO = "shop@example.com", "ada@example.com"
-HTML = ("<html><body style='font-family:sans-serif'><h1>Your order #{n} has shipped</h1>"
-        "<p>Hi Ada,</p><p>good news: your parcel with <b>2 × Stoneware mug</b> and "
-        "<b>1 × Linen napkin set</b> left our workshop today with DHL.</p>"
-        "<p>Expected delivery: <b>Tue 4 – Wed 5 November</b>.</p>"
-        "<p><a href='https://shop.example/t/Xk3f9Qp2'>Follow your parcel</a></p>"
-        "<p style='color:#666'>Questions? Just reply to this email.<br>Clay &amp; Linen, "
-        "Berlin</p><p><a href='https://shop.example/u/Xk3f9Qp2'>No more updates</a></p>"
-        "</body></html>")
-TEXT = ("Hi Ada,\n\ngood news: your parcel with 2 x Stoneware mug and 1 x Linen napkin set "
-        "left our workshop today with DHL.\n\nExpected delivery: Tue 4 - Wed 5 November.\n\n"
-        "Follow your parcel: https://shop.example/t/Xk3f9Qp2\n\nQuestions? Just reply to this "
-        "email.\nClay & Linen, Berlin\n\nNo more updates: https://shop.example/u/Xk3f9Qp2\n")
+HTML = (
+    "<html><body style='font-family:sans-serif'><h1>Your order #{n} has shipped</h1>"
+    "<p>Hi Ada,</p><p>good news: your parcel with <b>2 × Stoneware mug</b> and "
+    "<b>1 × Linen napkin set</b> left our workshop today with DHL.</p>"
+    "<p>Expected delivery: <b>Tue 4 – Wed 5 November</b>.</p>"
+    "<p><a href='https://shop.example/t/Xk3f9Qp2'>Follow your parcel</a></p>"
+    "<p style='color:#666'>Questions? Just reply to this email.<br>Clay &amp; Linen, "
+    "Berlin</p><p><a href='https://shop.example/u/Xk3f9Qp2'>No more updates</a></p>"
+    "</body></html>"
+)
+TEXT = (
+    "Hi Ada,\n\ngood news: your parcel with 2 x Stoneware mug and 1 x Linen napkin set "
+    "left our workshop today with DHL.\n\nExpected delivery: Tue 4 - Wed 5 November.\n\n"
+    "Follow your parcel: https://shop.example/t/Xk3f9Qp2\n\nQuestions? Just reply to this "
+    "email.\nClay & Linen, Berlin\n\nNo more updates: https://shop.example/u/Xk3f9Qp2\n"
+)
 
 
 def rendered(i: int) -> Rendered:
-    return Rendered(title=f"Your order #{1000 + i} has shipped", body=HTML.format(n=1000 + i),
-                    body_format="html", text=TEXT)
+    return Rendered(
+        title=f"Your order #{1000 + i} has shipped",
+        body=HTML.format(n=1000 + i),
+        body_format="html",
+        text=TEXT,
+    )
 
 
 def mime(i: int) -> EmailMessage:
@@ -64,8 +72,9 @@ def mime(i: int) -> EmailMessage:
 def payload(i: int) -> bytes:
     """What Apprise's json:// posts for ``rendered(i)``."""
     r = rendered(i)
-    return json.dumps({"version": "1.0", "title": r.title, "message": r.body,
-                       "attachments": [], "type": "info"}).encode()
+    return json.dumps(
+        {"version": "1.0", "title": r.title, "message": r.body, "attachments": [], "type": "info"}
+    ).encode()
 
 
 # -- receivers in a child process ----------------------------------------------------------
@@ -138,10 +147,11 @@ async def delivered(receivers: Receivers, run: Awaitable[float], n: int, kind: i
 
 def first_add_seconds(url: str) -> float:
     """The first ``Apprise().add()`` in a fresh interpreter (the plugin import)."""
-    code = ("import time, apprise; t = time.perf_counter(); "
-            f"apprise.Apprise().add({url!r}); print(time.perf_counter() - t)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
+    code = (
+        "import time, apprise; t = time.perf_counter(); "
+        f"apprise.Apprise().add({url!r}); print(time.perf_counter() - t)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(done.stdout.strip())
 
 
@@ -167,8 +177,10 @@ async def run(quick: bool = False) -> dict:
                 apobj = apprise.Apprise()
                 apobj.add(url)
                 r = rendered(i)
-                return bool(await apobj.async_notify(body=r.body, title=r.title,
-                                                     body_format="html"))
+                return bool(
+                    await apobj.async_notify(body=r.body, title=r.title, body_format="html")
+                )
+
             return one
 
         as_is_rate = await delivered(receivers, rate(as_is(mail_url), few, 50), few, 0)
@@ -209,9 +221,15 @@ async def run(quick: bool = False) -> dict:
                 base = await delivered(receivers, rate(raw_mail, n, c), n, 0)
                 ours = await delivered(receivers, rate(via_sender_mail, n, c), n, 0)
                 figures[f"email x{c}: raw aiosmtplib (base)"] = {
-                    "value": base, "unit": "emails/s", "ratio": 1.0}
+                    "value": base,
+                    "unit": "emails/s",
+                    "ratio": 1.0,
+                }
                 figures[f"email x{c}: Sender"] = {
-                    "value": ours, "unit": "emails/s", "ratio": ours / base}
+                    "value": ours,
+                    "unit": "emails/s",
+                    "ratio": ours / base,
+                }
             base50 = figures["email x50: raw aiosmtplib (base)"]["value"]
 
             send.share_ssl_contexts = False
@@ -228,45 +246,78 @@ async def run(quick: bool = False) -> dict:
                 n = posts[c]
                 limits = httpx.Limits(max_connections=c, max_keepalive_connections=c)
                 async with httpx.AsyncClient(limits=limits) as client:
+
                     async def raw_hook(i: int, client=client) -> bool:
                         response = await client.post(
                             f"http://127.0.0.1:{receivers.http_port}/orders",
-                            content=payload(i), headers={"Content-Type": "application/json"})
+                            content=payload(i),
+                            headers={"Content-Type": "application/json"},
+                        )
                         return response.status_code == 200
 
                     base = await delivered(receivers, rate(raw_hook, n, c), n, 1)
                 ours = await delivered(receivers, rate(via_sender_hook, n, c), n, 1)
                 figures[f"webhook x{c}: raw httpx (base)"] = {
-                    "value": base, "unit": "posts/s", "ratio": 1.0}
+                    "value": base,
+                    "unit": "posts/s",
+                    "ratio": 1.0,
+                }
                 figures[f"webhook x{c}: Sender json://"] = {
-                    "value": ours, "unit": "posts/s", "ratio": ours / base}
+                    "value": ours,
+                    "unit": "posts/s",
+                    "ratio": ours / base,
+                }
 
     figures["email x50: Apprise as-is"] = {
-        "value": as_is_rate, "unit": "emails/s", "ratio": as_is_rate / base50}
+        "value": as_is_rate,
+        "unit": "emails/s",
+        "ratio": as_is_rate / base50,
+    }
     figures["email x50: Sender, SSL ctx per send"] = {
-        "value": no_ssl_fix, "unit": "emails/s", "ratio": no_ssl_fix / base50}
+        "value": no_ssl_fix,
+        "unit": "emails/s",
+        "ratio": no_ssl_fix / base50,
+    }
     figures["slow SMTP x50: raw aiosmtplib (base)"] = {
-        "value": slow_base, "unit": "emails/s", "ratio": 1.0}
+        "value": slow_base,
+        "unit": "emails/s",
+        "ratio": 1.0,
+    }
     figures["slow SMTP x50: Sender"] = {
-        "value": slow_ours, "unit": "emails/s", "ratio": slow_ours / slow_base}
+        "value": slow_ours,
+        "unit": "emails/s",
+        "ratio": slow_ours / slow_base,
+    }
     figures["slow SMTP x50: as-is+SSL fix, pool"] = {
-        "value": slow_pool, "unit": "emails/s", "ratio": slow_pool / slow_base}
+        "value": slow_pool,
+        "unit": "emails/s",
+        "ratio": slow_pool / slow_base,
+    }
     if "reused" in notes:
         figures["email: one reused Apprise object"] = {
-            "value": notes["reused"], "unit": "emails/s", "ratio": notes["reused"] / base50}
+            "value": notes["reused"],
+            "unit": "emails/s",
+            "ratio": notes["reused"] / base50,
+        }
     figures["first Apprise().add(), new process"] = {
-        "value": notes["first_add_ms"], "unit": "ms", "ratio": None}
+        "value": notes["first_add_ms"],
+        "unit": "ms",
+        "ratio": None,
+    }
     figures["add() with the Sender's registry"] = {
-        "value": notes["warm_add_ms"], "unit": "ms", "ratio": None}
+        "value": notes["warm_add_ms"],
+        "unit": "ms",
+        "ratio": None,
+    }
     return {
         "benchmark": "notify",
         "description": "notifications/s through Sender to a local aiosmtpd server and a local "
-                       "HTTP endpoint, at 1, 10 and 50 concurrent",
+        "HTTP endpoint, at 1, 10 and 50 concurrent",
         "baseline": "raw aiosmtplib.send() (new connection per email, same MIME parts) and "
-                    "raw httpx.AsyncClient posts (keep-alive pool) of the same messages at the "
-                    "same concurrency, in the same run; x50 variants are against the x50 "
-                    f"aiosmtplib figure; 'slow SMTP' is a server taking {SLOW_SMTP * 1000:.0f} "
-                    "ms per message",
+        "raw httpx.AsyncClient posts (keep-alive pool) of the same messages at the "
+        "same concurrency, in the same run; x50 variants are against the x50 "
+        f"aiosmtplib figure; 'slow SMTP' is a server taking {SLOW_SMTP * 1000:.0f} "
+        "ms per message",
         "emails": emails,
         "posts": posts,
         "figures": figures,

@@ -92,8 +92,16 @@ class Server:
 
     async def __aenter__(self) -> Server:
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.portal_apps", self.kind, "--data-dir",
-            str(self.data_dir), "--port", str(self.port), cwd=REPO)
+            sys.executable,
+            "-m",
+            "bench.portal_apps",
+            self.kind,
+            "--data-dir",
+            str(self.data_dir),
+            "--port",
+            str(self.port),
+            cwd=REPO,
+        )
         deadline = time.monotonic() + 60
         while True:
             if self.proc.returncode is not None:
@@ -123,9 +131,21 @@ class Server:
         server_cpu = cpu_seconds(self.proc.pid)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         wrk = await asyncio.create_subprocess_exec(
-            "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "--timeout", "10s",
-            "-s", str(script), f"http://127.0.0.1:{self.port}", "--", str(tokens), "1",
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            "wrk",
+            "-t1",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{self.port}",
+            "--",
+            str(tokens),
+            "1",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         out, err = await wrk.communicate()
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         server_cpu = cpu_seconds(self.proc.pid) - server_cpu
@@ -142,8 +162,8 @@ class Server:
             "p99_ms": stats["p99_us"] / 1000,
             "p50_ms": stats["p50_us"] / 1000,
             "requests": stats["requests"],
-            "wrk_cpu": (after.ru_utime + after.ru_stime - children.ru_utime
-                        - children.ru_stime) / wall,
+            "wrk_cpu": (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime)
+            / wall,
             "server_cpu": server_cpu / wall,
         }
 
@@ -185,12 +205,14 @@ async def run(quick: bool = False) -> dict:
     cold_files = []
     for n in range(len(cold_runs)):
         cold_files.append(work / f"cold{n}.txt")
-        cold_files[-1].write_text("\n".join(cold[n * chunk:(n + 1) * chunk]) + "\n")
+        cold_files[-1].write_text("\n".join(cold[n * chunk : (n + 1) * chunk]) + "\n")
     runs: dict[str, list[dict]] = {}
     try:
-        async with Server("hello", settings.data_dir) as hello_server, \
-                Server("raw", settings.data_dir) as raw_server, \
-                Server("shopdesk", settings.data_dir) as shopdesk_server:
+        async with (
+            Server("hello", settings.data_dir) as hello_server,
+            Server("raw", settings.data_dir) as raw_server,
+            Server("shopdesk", settings.data_dir) as shopdesk_server,
+        ):
             servers = {"hello": hello_server, "raw": raw_server, "shopdesk": shopdesk_server}
             for server in servers.values():
                 await server.load(script, warm_file, warmup)  # imports, template compile
@@ -204,7 +226,8 @@ async def run(quick: bool = False) -> dict:
                     # warm set out of the page cache, so view it again before measuring.
                     await server.load(script, warm_file, 1)
                     runs.setdefault(f"{kind} warm", []).append(
-                        await server.load(script, warm_file, seconds))
+                        await server.load(script, warm_file, seconds)
+                    )
     finally:
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(settings.data_dir, ignore_errors=True)
@@ -213,41 +236,61 @@ async def run(quick: bool = False) -> dict:
     hello, raw_cold = results["hello warm"], results["raw cold"]
     warm_ratio = results["shopdesk warm"]["rps"] / hello["rps"]
     cold_ratio = results["shopdesk cold"]["rps"] / raw_cold["rps"]
-    base_of = {"hello warm": hello, "raw cold": raw_cold, "raw warm": hello,
-               "shopdesk warm": hello, "shopdesk cold": raw_cold}
+    base_of = {
+        "hello warm": hello,
+        "raw cold": raw_cold,
+        "raw warm": hello,
+        "shopdesk warm": hello,
+        "shopdesk cold": raw_cold,
+    }
     figures: dict[str, dict] = {}
     for name in ("hello warm", "raw cold", "raw warm", "shopdesk warm", "shopdesk cold"):
         r, base = results[name], base_of[name]
         label = name + (" (baseline)" if r is base else "")
-        figures[f"{label} pages/s"] = {"value": r["rps"], "unit": "req/s",
-                                       "ratio": r["rps"] / base["rps"]}
-        figures[f"{label} p99"] = {"value": r["p99_ms"], "unit": "ms",
-                                   "ratio": r["p99_ms"] / base["p99_ms"]}
-    figures["wrk CPU at hello-world load"] = {"value": hello["wrk_cpu"], "unit": "cores",
-                                              "ratio": None}
-    figures["server CPU at hello-world load"] = {"value": hello["server_cpu"], "unit": "cores",
-                                                 "ratio": None}
+        figures[f"{label} pages/s"] = {
+            "value": r["rps"],
+            "unit": "req/s",
+            "ratio": r["rps"] / base["rps"],
+        }
+        figures[f"{label} p99"] = {
+            "value": r["p99_ms"],
+            "unit": "ms",
+            "ratio": r["p99_ms"] / base["p99_ms"],
+        }
+    figures["wrk CPU at hello-world load"] = {
+        "value": hello["wrk_cpu"],
+        "unit": "cores",
+        "ratio": None,
+    }
+    figures["server CPU at hello-world load"] = {
+        "value": hello["server_cpu"],
+        "unit": "cores",
+        "ratio": None,
+    }
     return {
         "benchmark": "portal",
         "description": f"/t/{{token}} pages at {CONNECTIONS} connections (wrk, 1 thread, "
-                       f"{seconds}s runs, median of {ROUNDS} interleaved rounds) against one "
-                       f"uvicorn process each on a {orders:,}-order "
-                       f"SQLite shop; cold = tokens never served before, warm = "
-                       f"{WARM_TOKENS} tokens repeated, full pages (no If-None-Match)",
+        f"{seconds}s runs, median of {ROUNDS} interleaved rounds) against one "
+        f"uvicorn process each on a {orders:,}-order "
+        f"SQLite shop; cold = tokens never served before, warm = "
+        f"{WARM_TOKENS} tokens repeated, full pages (no If-None-Match)",
         "baseline": "warm: bare Litestar hello-world; cold: bare Litestar + one indexed "
-                    "aiosqlite SELECT + small Jinja page (bench/portal_apps.py); same uvicorn "
-                    "settings, same run",
+        "aiosqlite SELECT + small Jinja page (bench/portal_apps.py); same uvicorn "
+        "settings, same run",
         "orders": orders,
         "build_seconds": build_seconds,
-        "cold_wrapped": any(r["wrapped"] for k in ("raw cold", "shopdesk cold")
-                            for r in runs[k]),
+        "cold_wrapped": any(r["wrapped"] for k in ("raw cold", "shopdesk cold") for r in runs[k]),
         "rounds": ROUNDS,
         "cpus": os.cpu_count(),
         "targets": {
-            f"warm shopdesk >= {TARGET}x hello-world": {"ratio": warm_ratio,
-                                                       "met": warm_ratio >= TARGET},
-            f"cold shopdesk >= {TARGET}x raw-SQL page": {"ratio": cold_ratio,
-                                                        "met": cold_ratio >= TARGET},
+            f"warm shopdesk >= {TARGET}x hello-world": {
+                "ratio": warm_ratio,
+                "met": warm_ratio >= TARGET,
+            },
+            f"cold shopdesk >= {TARGET}x raw-SQL page": {
+                "ratio": cold_ratio,
+                "met": cold_ratio >= TARGET,
+            },
         },
         "details": results,
         "figures": figures,

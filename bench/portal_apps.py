@@ -24,8 +24,13 @@ import jinja2
 from litestar import Litestar, MediaType, Response, get
 from litestar.exceptions import NotFoundException
 
-UVICORN = {"host": "127.0.0.1", "log_level": "warning", "access_log": False,
-           "proxy_headers": False, "timeout_graceful_shutdown": 10}
+UVICORN = {
+    "host": "127.0.0.1",
+    "log_level": "warning",
+    "access_log": False,
+    "proxy_headers": False,
+    "timeout_graceful_shutdown": 10,
+}
 
 RAW_SQL = (
     "SELECT o.number, o.stage, o.placed_at, o.updated_at, o.currency, o.total_minor, c.name, "
@@ -105,13 +110,24 @@ def raw_app(db_path: Path) -> Litestar:
         for r in rows:
             if r["parcel"] is not None:
                 parcels.setdefault(r["parcel"], {**r, "scans": []})["scans"].append(r)
-        html = template.render(o=rows[0], parcels=list(parcels.values()), token=token,
-                               shop="My Shop", langs=("en", "de", "fr", "es", "nl"))
-        return Response(html, media_type=MediaType.HTML,
-                        headers={"Cache-Control": "private, no-cache"})
+        html = template.render(
+            o=rows[0],
+            parcels=list(parcels.values()),
+            token=token,
+            shop="My Shop",
+            langs=("en", "de", "fr", "es", "nl"),
+        )
+        return Response(
+            html, media_type=MediaType.HTML, headers={"Cache-Control": "private, no-cache"}
+        )
 
-    return Litestar(route_handlers=[page], on_startup=[open_db], on_shutdown=[close_db],
-                    openapi_config=None, logging_config=None)
+    return Litestar(
+        route_handlers=[page],
+        on_startup=[open_db],
+        on_shutdown=[close_db],
+        openapi_config=None,
+        logging_config=None,
+    )
 
 
 async def serve(kind: str, data_dir: Path, port: int) -> None:

@@ -54,7 +54,7 @@ async def run(quick: bool = False) -> dict:
     return {
         "benchmark": "search",
         "description": f"order search on a {orders:,}-order SQLite shop, first page of 50, "
-                       f"median of {repeats} runs per term",
+        f"median of {repeats} runs per term",
         "baseline": "the same SELECT run with the stdlib sqlite3 module on the same file",
         "orders": orders,
         "figures": figures,

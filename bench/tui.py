@@ -38,8 +38,9 @@ TERMS = ("customer77", "jansen", "bench0000031337", "1042")
 
 
 def _tmux(sock: str, *args: str, env: dict[str, str] | None = None) -> str:
-    return subprocess.run(["tmux", "-L", sock, *args], capture_output=True, text=True,
-                          check=True, env=env).stdout
+    return subprocess.run(
+        ["tmux", "-L", sock, *args], capture_output=True, text=True, check=True, env=env
+    ).stdout
 
 
 def first_screen(command: str, marker: str, env: dict[str, str]) -> tuple[float, int]:
@@ -47,8 +48,21 @@ def first_screen(command: str, marker: str, env: dict[str, str]) -> tuple[float,
     after it has also searched for a name."""
     sock = f"shopdesk-bench-{os.getpid()}-{next(_LAUNCHES)}"  # a fresh tmux server each time
     began = time.perf_counter()
-    _tmux(sock, "-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "80", "-y", "24",
-          f"exec {command}", env=env)
+    _tmux(
+        sock,
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "b",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        f"exec {command}",
+        env=env,
+    )
     try:
         while marker not in _tmux(sock, "capture-pane", "-p", "-t", "b"):
             if time.perf_counter() - began > 60:
@@ -93,8 +107,9 @@ async def keystrokes(settings, terms: tuple[str, ...]) -> list[float]:
                     before = screen.generation
                     began = time.perf_counter()
                     app.post_message(events.Key(key, key))
-                    while (screen.generation == before
-                           or screen.shown_generation != screen.generation):
+                    while (
+                        screen.generation == before or screen.shown_generation != screen.generation
+                    ):
                         await asyncio.sleep(0.001)
                     times.append(time.perf_counter() - began)
                     await pilot.pause(0.15)  # a person's pace between keys
@@ -113,15 +128,19 @@ async def run(quick: bool = False) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
     env["TERM"] = "xterm-256color"
 
-    empty = [first_screen(f"{sys.executable} -c {_quote(EMPTY_APP)}", "READY", env)
-             for _ in range(repeats)]
+    empty = [
+        first_screen(f"{sys.executable} -c {_quote(EMPTY_APP)}", "READY", env)
+        for _ in range(repeats)
+    ]
     base_time = statistics.median(t for t, _ in empty)
     base_rss = max(r for _, r in empty) / 1024
     figures = {
-        "empty Textual app: first screen (baseline)": {"value": base_time * 1000, "unit": "ms",
-                                                       "ratio": 1.0},
-        "empty Textual app: peak RSS (baseline)": {"value": base_rss, "unit": "MB",
-                                                   "ratio": 1.0},
+        "empty Textual app: first screen (baseline)": {
+            "value": base_time * 1000,
+            "unit": "ms",
+            "ratio": 1.0,
+        },
+        "empty Textual app: peak RSS (baseline)": {"value": base_rss, "unit": "MB", "ratio": 1.0},
     }
     for orders in sizes:
         settings = temp_settings("tui")
@@ -136,18 +155,27 @@ async def run(quick: bool = False) -> dict:
         keys = await keystrokes(settings, TERMS)
         shutil.rmtree(settings.data_dir, ignore_errors=True)
         label = f"{orders:,} orders"
-        figures[f"{label}: first screen"] = {"value": took * 1000, "unit": "ms",
-                                             "ratio": took / base_time}
+        figures[f"{label}: first screen"] = {
+            "value": took * 1000,
+            "unit": "ms",
+            "ratio": took / base_time,
+        }
         figures[f"{label}: search keystroke (median)"] = {
-            "value": statistics.median(keys) * 1000, "unit": "ms", "ratio": None}
+            "value": statistics.median(keys) * 1000,
+            "unit": "ms",
+            "ratio": None,
+        }
         figures[f"{label}: search keystroke (worst)"] = {
-            "value": max(keys) * 1000, "unit": "ms", "ratio": None}
+            "value": max(keys) * 1000,
+            "unit": "ms",
+            "ratio": None,
+        }
         figures[f"{label}: peak RSS"] = {"value": rss, "unit": "MB", "ratio": rss / base_rss}
     return {
         "benchmark": "tui",
         "description": f"shopdesk tui in tmux 80x24 on shops of {', '.join(map(str, sizes))} "
-                       f"orders; first screen median of {repeats} launches; "
-                       f"{sum(map(len, TERMS))} search keystrokes",
+        f"orders; first screen median of {repeats} launches; "
+        f"{sum(map(len, TERMS))} search keystrokes",
         "baseline": "an empty Textual app launched in the same terminal, same Python",
         "figures": figures,
     }

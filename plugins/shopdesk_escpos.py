@@ -44,26 +44,37 @@ def escpos(body, title, notify_type, meta, *args, **kwargs):
         logger.warning("escpos: no printer address; use escpos://HOST[:PORT]")
         return False
     try:
-        data = receipt(title, body, width=int(options.get("width", 42)),
-                       cut=options.get("cut", "partial"), feed=int(options.get("feed", 4)),
-                       codepage=options.get("codepage", "cp437"))
+        data = receipt(
+            title,
+            body,
+            width=int(options.get("width", 42)),
+            cut=options.get("cut", "partial"),
+            feed=int(options.get("feed", 4)),
+            codepage=options.get("codepage", "cp437"),
+        )
     except (KeyError, ValueError) as e:
         logger.warning("escpos: bad option in the URL: %s", e)
         return False
     try:
-        with socket.create_connection((host, meta.get("port") or 9100),
-                                      timeout=float(options.get("timeout", 10))) as conn:
+        with socket.create_connection(
+            (host, meta.get("port") or 9100), timeout=float(options.get("timeout", 10))
+        ) as conn:
             conn.sendall(data)
             conn.shutdown(socket.SHUT_WR)  # tell the printer the job is complete
     except OSError as e:
-        logger.warning("escpos: printer %s:%s not reachable: %s", host,
-                       meta.get("port") or 9100, e)
+        logger.warning("escpos: printer %s:%s not reachable: %s", host, meta.get("port") or 9100, e)
         return False
     return True
 
 
-def receipt(title: str, body: str, width: int = 42, cut: str = "partial", feed: int = 4,
-            codepage: str = "cp437") -> bytes:
+def receipt(
+    title: str,
+    body: str,
+    width: int = 42,
+    cut: str = "partial",
+    feed: int = 4,
+    codepage: str = "cp437",
+) -> bytes:
     """The ESC/POS bytes for one slip."""
     if not 8 <= width <= 80:
         raise ValueError(f"width must be between 8 and 80, not {width}")

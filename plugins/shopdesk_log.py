@@ -37,14 +37,21 @@ _lock = threading.Lock()  # one writer at a time within this process
 @notify(on=SCHEMA, name="Shopdesk JSON-lines log")
 def shopdesk_log(body, title, notify_type, meta, *args, **kwargs):
     path = log_path(meta)
-    line = json.dumps({
-        "time": datetime.now(UTC).isoformat(timespec="seconds"),
-        "type": str(notify_type),
-        "title": title,
-        "body": body,
-        "format": str(getattr(kwargs.get("body_format"), "value", kwargs.get("body_format"))
-                      or ""),
-    }, ensure_ascii=False) + "\n"
+    line = (
+        json.dumps(
+            {
+                "time": datetime.now(UTC).isoformat(timespec="seconds"),
+                "type": str(notify_type),
+                "title": title,
+                "body": body,
+                "format": str(
+                    getattr(kwargs.get("body_format"), "value", kwargs.get("body_format")) or ""
+                ),
+            },
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock:
         # One write() on a file opened for appending: lines from several processes do not

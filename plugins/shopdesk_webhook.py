@@ -44,8 +44,22 @@ from apprise import logger
 from apprise.decorators import notify
 
 # Ours and Apprise's own URL options; everything else in the query goes to the endpoint.
-OWN_OPTIONS = {"secret", "timeout", "verify", "format", "overflow", "emojis", "tz", "retry",
-               "wait", "cto", "rto", "store", "redirect", "optional"}
+OWN_OPTIONS = {
+    "secret",
+    "timeout",
+    "verify",
+    "format",
+    "overflow",
+    "emojis",
+    "tz",
+    "retry",
+    "wait",
+    "cto",
+    "rto",
+    "store",
+    "redirect",
+    "optional",
+}
 
 
 @notify(on="shopdeskhooks", name="Shopdesk signed webhook (HTTPS)")
@@ -58,31 +72,45 @@ def shopdesk_webhook(body, title, notify_type, meta, *args, **kwargs):
         return False
     url = endpoint(meta)
     timestamp = int(time.time())
-    raw = json.dumps({
-        "type": str(notify_type),
-        "title": title,
-        "body": body,
-        "format": str(getattr(kwargs.get("body_format"), "value", kwargs.get("body_format"))
-                      or ""),
-        "timestamp": timestamp,
-    }, ensure_ascii=False).encode("utf-8")
+    raw = json.dumps(
+        {
+            "type": str(notify_type),
+            "title": title,
+            "body": body,
+            "format": str(
+                getattr(kwargs.get("body_format"), "value", kwargs.get("body_format")) or ""
+            ),
+            "timestamp": timestamp,
+        },
+        ensure_ascii=False,
+    ).encode("utf-8")
     signature = hmac.new(secret.encode("utf-8"), raw, hashlib.sha256).hexdigest()
     auth = (meta["user"], meta.get("password") or "") if meta.get("user") else None
     try:
         response = requests.post(
-            url, data=raw, auth=auth, allow_redirects=False,
+            url,
+            data=raw,
+            auth=auth,
+            allow_redirects=False,
             timeout=(5.0, float(options.get("timeout", 10))),
             verify=meta.get("verify", True),
-            headers={"Content-Type": "application/json; charset=utf-8",
-                     "User-Agent": "shopdesk",
-                     "X-Shopdesk-Timestamp": str(timestamp),
-                     "X-Shopdesk-Signature": f"sha256={signature}"})
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "User-Agent": "shopdesk",
+                "X-Shopdesk-Timestamp": str(timestamp),
+                "X-Shopdesk-Signature": f"sha256={signature}",
+            },
+        )
     except requests.RequestException as e:
         logger.warning("shopdeskhook: could not reach %s: %s", meta.get("host"), e)
         return False
     if not 200 <= response.status_code < 300:
-        logger.warning("shopdeskhook: %s answered HTTP %s %s", meta.get("host"),
-                       response.status_code, response.reason)
+        logger.warning(
+            "shopdeskhook: %s answered HTTP %s %s",
+            meta.get("host"),
+            response.status_code,
+            response.reason,
+        )
         return False
     return True
 

@@ -63,9 +63,12 @@ class Metrics:
                 await app(scope, receive, remember)
             finally:
                 route = scope.get("path", "").split("/")[1] or "root"
-                route = route if route in ("t", "r", "track", "u", "api", "hooks", "healthz",
-                                           "metrics", "static") \
+                route = (
+                    route
+                    if route
+                    in ("t", "r", "track", "u", "api", "hooks", "healthz", "metrics", "static")
                     else "other"
+                )
                 self.requests[(route, status[0])] += 1
                 self.seconds[route] += time.perf_counter() - began
 
@@ -87,18 +90,29 @@ def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litesta
     ingest = Ingest()
     app = Litestar(
         route_handlers=[
-            TrackingController, LookupController, UnsubscribeController, ReturnController,
-            ReturnFormController, api_router, hooks_router, healthz, metrics,
-            theme, root,
-            create_static_files_router("/static", directories=[HERE / "static"],
-                                       cache_control=None),
+            TrackingController,
+            LookupController,
+            UnsubscribeController,
+            ReturnController,
+            ReturnFormController,
+            api_router,
+            hooks_router,
+            healthz,
+            metrics,
+            theme,
+            root,
+            create_static_files_router(
+                "/static", directories=[HERE / "static"], cache_control=None
+            ),
         ],
-        template_config=TemplateConfig(directory=HERE / "templates",
-                                       engine=JinjaTemplateEngine),
-        csrf_config=CSRFConfig(secret=csrf_secret or secrets.token_hex(32),
-                               cookie_httponly=True, cookie_samesite="strict",
-                               cookie_secure=settings.public_url.startswith("https://"),
-                               exclude=["/healthz", "/metrics", "/api", "/hooks"]),
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        csrf_config=CSRFConfig(
+            secret=csrf_secret or secrets.token_hex(32),
+            cookie_httponly=True,
+            cookie_samesite="strict",
+            cookie_secure=settings.public_url.startswith("https://"),
+            exclude=["/healthz", "/metrics", "/api", "/hooks"],
+        ),
         exception_handlers={
             NotFound: lambda request, exc: error_page(request, 404),
             NotFoundException: lambda request, exc: error_page(request, 404),
@@ -110,14 +124,26 @@ def create_app(settings: Settings, *, csrf_secret: str | None = None) -> Litesta
         on_startup=[ingest.start],
         on_shutdown=[ingest.stop],
         openapi_config=OpenAPIConfig(
-            title="shopdesk", version=__version__, path="/api/schema",
-            components=Components(security_schemes={"bearer": SecurityScheme(
-                type="http", scheme="bearer", description="shopdesk apikey create NAME")}),
+            title="shopdesk",
+            version=__version__,
+            path="/api/schema",
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http", scheme="bearer", description="shopdesk apikey create NAME"
+                    )
+                }
+            ),
         ),
         logging_config=None,  # shopdesk logs its own way; no background listener thread
-        state={"settings": settings, "metrics": state_metrics, "page_cache": page_cache,
-               "lookup_limiter": RateLimiter(limit=10, window=600.0), "ingest": ingest,
-               "hook_limiter": RateLimiter(limit=REJECTED_PER_CLIENT, window=600.0)},
+        state={
+            "settings": settings,
+            "metrics": state_metrics,
+            "page_cache": page_cache,
+            "lookup_limiter": RateLimiter(limit=10, window=600.0),
+            "ingest": ingest,
+            "hook_limiter": RateLimiter(limit=REJECTED_PER_CLIENT, window=600.0),
+        },
         debug=False,
         lifespan=[follow_feed],
     )

@@ -12,8 +12,12 @@ from shopdesk.config import Settings
 
 def page(request: Request, *, order_locale: str | None = None, **extra: Any) -> dict[str, Any]:
     settings: Settings = request.app.state["settings"]
-    lang = choose(request.query_params.get("lang"), request.headers.get("accept-language"),
-                  order_locale, settings.locale)
+    lang = choose(
+        request.query_params.get("lang"),
+        request.headers.get("accept-language"),
+        order_locale,
+        settings.locale,
+    )
     logo = settings.logo if settings.logo.startswith(("https://", "/")) else ""
     return {
         "lang": lang,

@@ -38,8 +38,9 @@ class Parcel:
     events: tuple[EventLine, ...]
 
 
-def parcels(settings: Settings, order: OrderView, t: Translator,
-            now: datetime | None = None) -> list[Parcel]:
+def parcels(
+    settings: Settings, order: OrderView, t: Translator, now: datetime | None = None
+) -> list[Parcel]:
     now = now or datetime.now(UTC)
     zone = ZoneInfo(customer_zone(settings, None, order.ship_country))
     return [_parcel(s, t, zone, now) for s in order.shipments if s.milestone != "cancelled"]
@@ -57,9 +58,15 @@ def _parcel(s: ShipmentView, t: Translator, zone: ZoneInfo, now: datetime) -> Pa
         delivered=f"{s.delivered_at.astimezone(zone):%Y-%m-%d %H:%M}" if s.delivered_at else "",
         freshness=_freshness(s, t, now),
         events=tuple(
-            EventLine(e.occurred_at.isoformat(), f"{e.occurred_at.astimezone(zone):%Y-%m-%d %H:%M}",
-                      e.milestone, e.description, e.location)
-            for e in s.events),
+            EventLine(
+                e.occurred_at.isoformat(),
+                f"{e.occurred_at.astimezone(zone):%Y-%m-%d %H:%M}",
+                e.milestone,
+                e.description,
+                e.location,
+            )
+            for e in s.events
+        ),
     )
 
 

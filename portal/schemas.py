@@ -21,11 +21,14 @@ def _documented(description: str, pattern: str) -> Meta:
     return Meta(extra_json_schema={"description": description, "extra": {"pattern": pattern}})
 
 
-Number = Annotated[str, Meta(min_length=1, max_length=64),
-                   _documented("order number", r"^[^\x00-\x1f\x7f-\x9f]+$")]
-Tracking = Annotated[str, Meta(min_length=1, max_length=64),
-                     _documented("tracking number: 4-40 letters and digits",
-                                 r"^[A-Za-z0-9][A-Za-z0-9 -]{3,}$")]
+Number = Annotated[
+    str, Meta(min_length=1, max_length=64), _documented("order number", r"^[^\x00-\x1f\x7f-\x9f]+$")
+]
+Tracking = Annotated[
+    str,
+    Meta(min_length=1, max_length=64),
+    _documented("tracking number: 4-40 letters and digits", r"^[A-Za-z0-9][A-Za-z0-9 -]{3,}$"),
+]
 Zoned = Annotated[datetime, Meta(tz=True, description="ISO 8601 with a time zone")]
 
 
@@ -34,6 +37,7 @@ class Strict(Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 # --- requests ---------------------------------------------------------------------------
+
 
 class ItemIn(Strict):
     title: Annotated[str, Meta(min_length=1, max_length=500)]
@@ -45,8 +49,11 @@ class ItemIn(Strict):
 class OrderIn(Strict):
     number: Number
     placed_at: Zoned
-    currency: Annotated[str, Meta(min_length=3, max_length=3),
-                        _documented("ISO 4217 code, such as EUR", "^[A-Za-z]{3}$")]
+    currency: Annotated[
+        str,
+        Meta(min_length=3, max_length=3),
+        _documented("ISO 4217 code, such as EUR", "^[A-Za-z]{3}$"),
+    ]
     items: Annotated[list[ItemIn], Meta(max_length=500)] = []
     email: Annotated[str, Meta(max_length=254)] | None = None
     phone: Annotated[str, Meta(max_length=32)] = ""
@@ -98,6 +105,7 @@ class EventsIn(_EventFields, kw_only=True):
 
 
 # --- responses --------------------------------------------------------------------------
+
 
 class ErrorOut(Struct):
     error: str
@@ -166,19 +174,34 @@ class EventsResult(Struct):
 
 def order_status(view: OrderView) -> OrderStatus:
     return OrderStatus(
-        number=view.number, stage=view.stage, attention=view.attention,
-        placed_at=view.placed_at, tracking_url=view.tracking_url, currency=view.currency,
-        total_minor=view.total_minor, cancelled_at=view.cancelled_at,
+        number=view.number,
+        stage=view.stage,
+        attention=view.attention,
+        placed_at=view.placed_at,
+        tracking_url=view.tracking_url,
+        currency=view.currency,
+        total_minor=view.total_minor,
+        cancelled_at=view.cancelled_at,
         items=[ItemOut(i.sku, i.title, i.quantity, i.unit_price_minor) for i in view.items],
         shipments=[
             ShipmentOut(
-                carrier=s.carrier, tracking_number=s.tracking_number, service=s.service,
-                shipped_at=s.shipped_at, milestone=s.milestone, reason=s.reason,
-                status_text=s.status_text, delivered_at=s.delivered_at,
+                carrier=s.carrier,
+                tracking_number=s.tracking_number,
+                service=s.service,
+                shipped_at=s.shipped_at,
+                milestone=s.milestone,
+                reason=s.reason,
+                status_text=s.status_text,
+                delivered_at=s.delivered_at,
                 estimate=EstimateOut(s.estimate[0], s.estimate[1], s.estimate_source)
-                if s.estimate else None,
-                events=[EventOut(e.occurred_at, e.milestone, e.reason, e.description,
-                                 e.location, e.source) for e in s.events],
+                if s.estimate
+                else None,
+                events=[
+                    EventOut(
+                        e.occurred_at, e.milestone, e.reason, e.description, e.location, e.source
+                    )
+                    for e in s.events
+                ],
             )
             for s in view.shipments
         ],

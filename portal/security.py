@@ -8,8 +8,10 @@ from collections import OrderedDict
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data: https:; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'")
+CSP = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data: https:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'"
+)
 HEADERS = {
     "Content-Security-Policy": CSP,
     "Referrer-Policy": "no-referrer",  # the token is in the URL
@@ -32,8 +34,10 @@ def security_headers(app: ASGIApp) -> ASGIApp:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":  # ours replace any of the same name
-                message["headers"] = [*(h for h in message.get("headers", ())
-                                        if h[0].lower() not in _NAMES), *SECURITY_HEADERS]
+                message["headers"] = [
+                    *(h for h in message.get("headers", ()) if h[0].lower() not in _NAMES),
+                    *SECURITY_HEADERS,
+                ]
             await send(message)
 
         await app(scope, receive, send_with_headers)

@@ -26,13 +26,29 @@ CONFIG_FILENAME = "shopdesk.toml"
 LOCALES = ("en", "de", "fr", "es", "nl")
 _HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-_WHOLE_NUMBERS = frozenset({"handling_days", "max_attempts", "history_hours", "lease_seconds",
-                            "label_only_days", "stalled_days", "return_window_days",
-                            "return_send_days"})
+_WHOLE_NUMBERS = frozenset(
+    {
+        "handling_days",
+        "max_attempts",
+        "history_hours",
+        "lease_seconds",
+        "label_only_days",
+        "stalled_days",
+        "return_window_days",
+        "return_send_days",
+    }
+)
 RETURN_APPROVALS = ("auto", "owner")
 # Sources that may post to /hooks/<source>; each takes [webhooks.<source>] secret = "...".
-WEBHOOK_SOURCES = ("shopify", "woocommerce", "easypost", "shippo", "aftership", "17track",
-                   "generic")
+WEBHOOK_SOURCES = (
+    "shopify",
+    "woocommerce",
+    "easypost",
+    "shippo",
+    "aftership",
+    "17track",
+    "generic",
+)
 # Sources that also take an opt-in [webhooks.<source>] signing_secret (a signed header).
 SIGNED_SOURCES = ("shippo",)
 MIN_SECRET = 8
@@ -68,9 +84,7 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)))
     holidays_country: str = ""
     transit_days: tuple[int, int] = (2, 5)
-    transit: tuple[TransitRule, ...] = (
-        TransitRule(days=(5, 12), destination="international"),
-    )
+    transit: tuple[TransitRule, ...] = (TransitRule(days=(5, 12), destination="international"),)
     # Notifications: customer channels are Apprise URL templates by name ({email}, {phone}, …).
     channels: dict[str, str] = field(default_factory=dict)
     owner_urls: tuple[str, ...] = ()
@@ -240,8 +254,10 @@ def _flatten(document: dict[str, Any], path: Path) -> dict[str, Any]:
             values["carriers"] = _carriers(path, table)
             continue
         if not isinstance(table, dict):
-            raise ConfigError(f"{path}: '{section}' must be a [section]; known sections: "
-                              f"{', '.join(sorted({s for s, _ in _KEYS}))}")
+            raise ConfigError(
+                f"{path}: '{section}' must be a [section]; known sections: "
+                f"{', '.join(sorted({s for s, _ in _KEYS}))}"
+            )
         for key, value in table.items():
             name = _KEYS.get((section, key))
             if name is None:
@@ -252,24 +268,27 @@ def _flatten(document: dict[str, Any], path: Path) -> dict[str, Any]:
     return values
 
 
-def _webhook_secrets(
-    table: dict[str, Any], path: Path
-) -> tuple[dict[str, str], dict[str, str]]:
+def _webhook_secrets(table: dict[str, Any], path: Path) -> tuple[dict[str, str], dict[str, str]]:
     """``[webhooks.<source>] secret = "..."`` tables → ({source: secret}, {source: signing})."""
     secrets: dict[str, str] = {}
     signing: dict[str, str] = {}
     for source, entry in table.items():
         if source not in WEBHOOK_SOURCES:
-            raise ConfigError(f"{path}: unknown webhook source [webhooks.{source}]; known: "
-                              f"{', '.join(WEBHOOK_SOURCES)}")
+            raise ConfigError(
+                f"{path}: unknown webhook source [webhooks.{source}]; known: "
+                f"{', '.join(WEBHOOK_SOURCES)}"
+            )
         if not isinstance(entry, dict):
-            raise ConfigError(f"{path}: webhooks.{source} must be a [webhooks.{source}] table "
-                              "with secret = \"...\"")
+            raise ConfigError(
+                f'{path}: webhooks.{source} must be a [webhooks.{source}] table with secret = "..."'
+            )
         known = {"secret", "signing_secret"} if source in SIGNED_SOURCES else {"secret"}
         unknown = set(entry) - known
         if unknown:
-            raise ConfigError(f"{path}: unknown setting webhooks.{source}.{sorted(unknown)[0]} "
-                              f"(known keys: {', '.join(sorted(known))})")
+            raise ConfigError(
+                f"{path}: unknown setting webhooks.{source}.{sorted(unknown)[0]} "
+                f"(known keys: {', '.join(sorted(known))})"
+            )
         for key, found in (("secret", secrets), ("signing_secret", signing)):
             value = entry.get(key, "")
             if not isinstance(value, str):
@@ -301,23 +320,23 @@ def _convert(key: str, name: str, value: Any) -> Any:
         if not isinstance(value, dict) or not all(
             isinstance(v, list) and all(isinstance(c, str) for c in v) for v in value.values()
         ):
-            raise ConfigError(f"[{key}] must map milestones to lists of channel names, "
-                              f"such as out_for_delivery = [\"email\", \"sms\"]; got {value!r}")
+            raise ConfigError(
+                f"[{key}] must map milestones to lists of channel names, "
+                f'such as out_for_delivery = ["email", "sms"]; got {value!r}'
+            )
         return {k: tuple(v) for k, v in value.items()}
     if name in ("owner_urls", "plugin_dirs", "non_returnable_skus", "trusted_proxies"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{key} must be a list of strings, got {value!r}")
         if name == "non_returnable_skus":
             return tuple(v.strip() for v in value if v.strip())
-        return tuple(Path(v).expanduser() for v in value) if name == "plugin_dirs" \
-            else tuple(value)
+        return tuple(Path(v).expanduser() for v in value) if name == "plugin_dirs" else tuple(value)
     if name == "quiet_hours":
         if value == "":
             return None
         match = _QUIET.match(value) if isinstance(value, str) else None
         if not match:
-            raise ConfigError(f"{key} must look like \"21:00-08:00\" (or \"\" for none), "
-                              f"got {value!r}")
+            raise ConfigError(f'{key} must look like "21:00-08:00" (or "" for none), got {value!r}')
         h1, m1, h2, m2 = map(int, match.groups())
         return (time(h1, m1), time(h2, m2))
     if name == "data_dir":
@@ -348,8 +367,10 @@ def _carriers(path: Path, table: dict[str, Any]) -> dict[str, Any]:
             raise ConfigError(f"{path}: {key} must be a [{key}] section")
         unknown = set(section) - {*_CARRIER_STRINGS, "budget", "window_seconds", "enabled"}
         if unknown:
-            raise ConfigError(f"{path}: unknown setting {key}.{sorted(unknown)[0]} (known: "
-                              f"{', '.join(_CARRIER_STRINGS)}, budget, window_seconds, enabled)")
+            raise ConfigError(
+                f"{path}: unknown setting {key}.{sorted(unknown)[0]} (known: "
+                f"{', '.join(_CARRIER_STRINGS)}, budget, window_seconds, enabled)"
+            )
         for name_ in _CARRIER_STRINGS:
             if not isinstance(section.get(name_, ""), str):
                 raise ConfigError(f"{key}.{name_} must be a string")
@@ -369,8 +390,11 @@ def _carrier_env(carriers: dict[str, Any]) -> dict[str, Any]:
     from dataclasses import replace
 
     prefix = "SHOPDESK_CARRIERS_"
-    named = {k.removeprefix(prefix).lower(): v for k, v in os.environ.items()
-             if k.startswith(prefix) and v}
+    named = {
+        k.removeprefix(prefix).lower(): v
+        for k, v in os.environ.items()
+        if k.startswith(prefix) and v
+    }
     if not named:
         return carriers
     from shopdesk.carriers.base import CarrierSettings
@@ -388,16 +412,19 @@ def _carrier_env(carriers: dict[str, Any]) -> dict[str, Any]:
 def _keymap(key: str, value: Any, prefix: str = "") -> dict[str, str]:
     """``[tui.keys]``: binding ids (dotted, so TOML nests them) to comma-separated key names."""
     if not isinstance(value, dict):
-        raise ConfigError(f"[{key}] must map binding ids to keys, such as "
-                          f'orders.filter = "f"; got {value!r}')
+        raise ConfigError(
+            f'[{key}] must map binding ids to keys, such as orders.filter = "f"; got {value!r}'
+        )
     keys: dict[str, str] = {}
     for name, keyspec in value.items():
         binding = f"{prefix}{name}"
         if isinstance(keyspec, dict):
             keys.update(_keymap(key, keyspec, f"{binding}."))
         elif not isinstance(keyspec, str) or not keyspec.strip() or " " in keyspec.strip():
-            raise ConfigError(f"{key}.{binding} must be key names separated by commas, such as "
-                              f'"f" or "ctrl+f,f3"; got {keyspec!r}')
+            raise ConfigError(
+                f"{key}.{binding} must be key names separated by commas, such as "
+                f'"f" or "ctrl+f,f3"; got {keyspec!r}'
+            )
         else:
             keys[binding] = keyspec.strip()
     return keys
@@ -422,8 +449,10 @@ def _transit_rule(key: str, rule: Any) -> TransitRule:
         raise ConfigError(f"{key} must be a table with transit_days, got {rule!r}")
     unknown = set(rule) - {"carrier", "service", "destination", "transit_days"}
     if unknown:
-        raise ConfigError(f"{key}: unknown key {sorted(unknown)[0]!r} (known: carrier, service, "
-                          "destination, transit_days)")
+        raise ConfigError(
+            f"{key}: unknown key {sorted(unknown)[0]!r} (known: carrier, service, "
+            "destination, transit_days)"
+        )
     if "transit_days" not in rule:
         raise ConfigError(f"{key} needs transit_days = [fastest, slowest]")
     for name in ("carrier", "service", "destination"):
@@ -431,11 +460,14 @@ def _transit_rule(key: str, rule: Any) -> TransitRule:
             raise ConfigError(f"{key}.{name} must be a string, got {rule[name]!r}")
     destination = rule.get("destination")
     if destination is not None:
-        destination = destination if destination in ("domestic", "international") \
-            else destination.upper()
+        destination = (
+            destination if destination in ("domestic", "international") else destination.upper()
+        )
         if destination not in ("domestic", "international") and not _COUNTRY.match(destination):
-            raise ConfigError(f"{key}.destination must be a two-letter country code, 'domestic' "
-                              f"or 'international', got {rule['destination']!r}")
+            raise ConfigError(
+                f"{key}.destination must be a two-letter country code, 'domestic' "
+                f"or 'international', got {rule['destination']!r}"
+            )
     return TransitRule(
         days=_days(f"{key}.transit_days", rule["transit_days"]),
         carrier=rule.get("carrier"),
@@ -448,75 +480,97 @@ def _validate(s: Settings) -> None:
     if not s.shop_name.strip():
         raise ConfigError("shop.name must not be empty")
     if not re.match(r"^https?://[^\s/]+", s.public_url):
-        raise ConfigError(f"shop.public_url must start with http:// or https://, "
-                          f"got {s.public_url!r}")
+        raise ConfigError(
+            f"shop.public_url must start with http:// or https://, got {s.public_url!r}"
+        )
     if not _COUNTRY.match(s.country):
-        raise ConfigError(f"shop.country must be a two-letter country code such as 'US' or 'DE', "
-                          f"got {s.country!r}")
+        raise ConfigError(
+            f"shop.country must be a two-letter country code such as 'US' or 'DE', "
+            f"got {s.country!r}"
+        )
     if s.holidays_country and not _COUNTRY.match(s.holidays_country):
-        raise ConfigError(f"delivery.holidays_country must be a two-letter country code or "
-                          f"empty, got {s.holidays_country!r}")
+        raise ConfigError(
+            f"delivery.holidays_country must be a two-letter country code or "
+            f"empty, got {s.holidays_country!r}"
+        )
     try:
         ZoneInfo(s.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"shop.timezone must be an IANA time zone such as 'Europe/Berlin', "
-                          f"got {s.timezone!r}") from None
+        raise ConfigError(
+            f"shop.timezone must be an IANA time zone such as 'Europe/Berlin', got {s.timezone!r}"
+        ) from None
     if s.locale not in LOCALES:
         raise ConfigError(f"shop.locale must be one of {', '.join(LOCALES)}; got {s.locale!r}")
     if not 0 <= s.handling_days <= 60:
         raise ConfigError(f"shop.handling_days must be 0-60 business days, got {s.handling_days}")
-    for key, colour in (("branding.primary_color", s.primary_color),
-                        ("branding.accent_color", s.accent_color)):
+    for key, colour in (
+        ("branding.primary_color", s.primary_color),
+        ("branding.accent_color", s.accent_color),
+    ):
         if not _HEX_COLOUR.match(colour):
             raise ConfigError(f"{key} must be a CSS hex colour such as '#1f6feb', got {colour!r}")
-    for key, number, low, high in (("notifications.max_attempts", s.max_attempts, 1, 50),
-                                   ("notifications.history_hours", s.history_hours, 0, 24 * 90),
-                                   ("notifications.lease_seconds", s.lease_seconds, 1, 86400),
-                                   ("watch.label_only_days", s.label_only_days, 1, 60),
-                                   ("watch.stalled_days", s.stalled_days, 1, 60),
-                                   ("returns.window_days", s.return_window_days, 0, 365),
-                                   ("returns.send_within_days", s.return_send_days, 1, 365)):
+    for key, number, low, high in (
+        ("notifications.max_attempts", s.max_attempts, 1, 50),
+        ("notifications.history_hours", s.history_hours, 0, 24 * 90),
+        ("notifications.lease_seconds", s.lease_seconds, 1, 86400),
+        ("watch.label_only_days", s.label_only_days, 1, 60),
+        ("watch.stalled_days", s.stalled_days, 1, 60),
+        ("returns.window_days", s.return_window_days, 0, 365),
+        ("returns.send_within_days", s.return_send_days, 1, 365),
+    ):
         if not low <= number <= high:
             raise ConfigError(f"{key} must be {low}-{high}, got {number}")
     if s.return_approval not in RETURN_APPROVALS:
-        raise ConfigError(f"returns.approval must be \"auto\" (every request is approved at once) "
-                          f"or \"owner\" (you approve each one); got {s.return_approval!r}")
+        raise ConfigError(
+            f'returns.approval must be "auto" (every request is approved at once) '
+            f'or "owner" (you approve each one); got {s.return_approval!r}'
+        )
     from shopdesk.notify.message import KINDS
 
     unknown = [k for k in s.milestone_channels if k not in KINDS]
     if unknown:
-        raise ConfigError(f"notifications.milestones.{unknown[0]} is not a milestone shopdesk "
-                          f"notifies about; known: {', '.join(KINDS[:-1])}")
+        raise ConfigError(
+            f"notifications.milestones.{unknown[0]} is not a milestone shopdesk "
+            f"notifies about; known: {', '.join(KINDS[:-1])}"
+        )
     for kind, names in s.milestone_channels.items():
         for name in names:
             if name not in s.channels:
-                raise ConfigError(f"notifications.milestones.{kind} names channel {name!r}, "
-                                  "which [notifications.channels] does not define")
+                raise ConfigError(
+                    f"notifications.milestones.{kind} names channel {name!r}, "
+                    "which [notifications.channels] does not define"
+                )
     for proxy in s.trusted_proxies:
         try:
             ipaddress.ip_network(proxy, strict=False)
         except ValueError:
-            raise ConfigError(f"portal.trusted_proxies: {proxy!r} is not an IP address or "
-                              "network such as \"127.0.0.1\" or \"10.0.0.0/8\"") from None
+            raise ConfigError(
+                f"portal.trusted_proxies: {proxy!r} is not an IP address or "
+                'network such as "127.0.0.1" or "10.0.0.0/8"'
+            ) from None
     for key, known, given in (
         ("secret", WEBHOOK_SOURCES, s.webhook_secrets),
         ("signing_secret", SIGNED_SOURCES, s.webhook_signing_secrets),
     ):
         for source, secret in given.items():
             if source not in known:
-                raise ConfigError(f"webhook source {source!r} takes no {key}; known: "
-                                  f"{', '.join(known)}")
+                raise ConfigError(
+                    f"webhook source {source!r} takes no {key}; known: {', '.join(known)}"
+                )
             if secret and (len(secret) < MIN_SECRET or secret != secret.strip()):
-                raise ConfigError(f"webhooks.{source}.{key} must be at least {MIN_SECRET} "
-                                  "characters without leading or trailing spaces (copy it "
-                                  f"from the {source} settings page); got one of {len(secret)}")
+                raise ConfigError(
+                    f"webhooks.{source}.{key} must be at least {MIN_SECRET} "
+                    "characters without leading or trailing spaces (copy it "
+                    f"from the {source} settings page); got one of {len(secret)}"
+                )
     if s.carriers:
         _validate_carriers(s)
     url = s.database_url
     if url and not url.startswith(("sqlite://", "postgres://", "postgresql://", "psycopg://")):
-        raise ConfigError("database.url must start with sqlite:// or postgres:// "
-                          f"(got a value starting {url.split(':', 1)[0]!r})")
-
+        raise ConfigError(
+            "database.url must start with sqlite:// or postgres:// "
+            f"(got a value starting {url.split(':', 1)[0]!r})"
+        )
 
 
 def _validate_carriers(s: Settings) -> None:
@@ -524,11 +578,17 @@ def _validate_carriers(s: Settings) -> None:
 
     for name, carrier in s.carriers.items():
         if name not in ADAPTERS:
-            raise ConfigError(f"[carriers.{name}]: shopdesk has no adapter for {name!r}; known: "
-                              f"{', '.join(ADAPTERS)}")
+            raise ConfigError(
+                f"[carriers.{name}]: shopdesk has no adapter for {name!r}; known: "
+                f"{', '.join(ADAPTERS)}"
+            )
         if carrier.base_url and not re.match(r"^https?://[^\s/]+", carrier.base_url):
-            raise ConfigError(f"carriers.{name}.base_url must start with http:// or https://, "
-                              f"got {carrier.base_url!r}")
+            raise ConfigError(
+                f"carriers.{name}.base_url must start with http:// or https://, "
+                f"got {carrier.base_url!r}"
+            )
         if carrier.budget > 100_000 or carrier.window_seconds > 7 * 86400:
-            raise ConfigError(f"carriers.{name}: budget must be at most 100000 requests and "
-                              "window_seconds at most 604800 (a week)")
+            raise ConfigError(
+                f"carriers.{name}: budget must be at most 100000 requests and "
+                "window_seconds at most 604800 (a week)"
+            )

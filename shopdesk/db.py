@@ -112,7 +112,8 @@ async def _migrated() -> bool:
 
     try:
         rows = await connections.get("default").execute_query_dict(
-            "SELECT name FROM tortoise_migrations WHERE app = 'models'")
+            "SELECT name FROM tortoise_migrations WHERE app = 'models'"
+        )
     except Exception:  # no such table yet: a new database
         return False
     return _migration_names() <= {row["name"] for row in rows}

@@ -16,14 +16,56 @@ from datetime import UTC, datetime, timedelta
 from shopdesk.services.orders import NewItem, NewOrder, create_orders
 from shopdesk.services.shipments import NewEvent, add_shipment, record_events
 
-FIRST = ("Emma", "Liam", "Mia", "Noah", "Sofia", "Lukas", "Chloé", "Daan", "Lucía", "Jakub",
-         "Olivia", "Jack", "Hannah", "Mateo", "Zoe", "Ben", "Léa", "Sem", "Martina", "Zofia")
-LAST = ("Smith", "Müller", "Martin", "de Jong", "García", "Nowak", "Brown", "Schmidt",
-        "Bernard", "Jansen", "López", "Kowalski", "Wilson", "Fischer", "Dubois", "Bakker")
-PRODUCTS = (("MUG-01", "Stoneware mug, sage", 1800), ("TEA-200", "Loose leaf tea, 200 g", 1250),
-            ("TOTE-BK", "Canvas tote bag", 2200), ("CARD-5", "Letterpress cards, set of 5", 1500),
-            ("CNDL-L", "Soy candle, large", 2800), ("SOCK-M", "Merino socks, M", 1900),
-            ("BOOK-12", "Notebook A5, dotted", 1400), ("PLANT-S", "Planter, small", 3200))
+FIRST = (
+    "Emma",
+    "Liam",
+    "Mia",
+    "Noah",
+    "Sofia",
+    "Lukas",
+    "Chloé",
+    "Daan",
+    "Lucía",
+    "Jakub",
+    "Olivia",
+    "Jack",
+    "Hannah",
+    "Mateo",
+    "Zoe",
+    "Ben",
+    "Léa",
+    "Sem",
+    "Martina",
+    "Zofia",
+)
+LAST = (
+    "Smith",
+    "Müller",
+    "Martin",
+    "de Jong",
+    "García",
+    "Nowak",
+    "Brown",
+    "Schmidt",
+    "Bernard",
+    "Jansen",
+    "López",
+    "Kowalski",
+    "Wilson",
+    "Fischer",
+    "Dubois",
+    "Bakker",
+)
+PRODUCTS = (
+    ("MUG-01", "Stoneware mug, sage", 1800),
+    ("TEA-200", "Loose leaf tea, 200 g", 1250),
+    ("TOTE-BK", "Canvas tote bag", 2200),
+    ("CARD-5", "Letterpress cards, set of 5", 1500),
+    ("CNDL-L", "Soy candle, large", 2800),
+    ("SOCK-M", "Merino socks, M", 1900),
+    ("BOOK-12", "Notebook A5, dotted", 1400),
+    ("PLANT-S", "Planter, small", 3200),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +179,20 @@ JOURNEYS = (
     (("label",), 3),  # label only, never scanned
     (("label", "accepted", "hub", "arrived", "ofd", "attempt", "return", "returned"), 3),
 )
-CARRIER_LANGUAGE = {"DHL Paket": "de", "Hermes": "de", "DPD": "de", "Colissimo": "fr",
-                    "Chronopost": "fr", "PostNL": "nl", "Correos": "es"}
+CARRIER_LANGUAGE = {
+    "DHL Paket": "de",
+    "Hermes": "de",
+    "DPD": "de",
+    "Colissimo": "fr",
+    "Chronopost": "fr",
+    "PostNL": "nl",
+    "Correos": "es",
+}
 
 
-async def seed(count: int = 300, *, days: int = 60, seed: int = 7,
-               now: datetime | None = None) -> dict[str, int]:
+async def seed(
+    count: int = 300, *, days: int = 60, seed: int = 7, now: datetime | None = None
+) -> dict[str, int]:
     """Seed ``count`` orders placed over the last ``days`` days; returns counts by stage."""
     from shopdesk.db import current_settings
     from shopdesk.notify.watch import watch
@@ -155,17 +205,29 @@ async def seed(count: int = 300, *, days: int = 60, seed: int = 7,
         market = rng.choice(MARKETS)
         placed = now - timedelta(days=days * (1 - (i + rng.random()) / count) ** 1.2)
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        items = [NewItem(title=t, quantity=rng.choice((1, 1, 1, 2, 3)), unit_price_minor=p, sku=s)
-                 for s, t, p in rng.sample(PRODUCTS, rng.choice((1, 1, 2, 3)))]
+        items = [
+            NewItem(title=t, quantity=rng.choice((1, 1, 1, 2, 3)), unit_price_minor=p, sku=s)
+            for s, t, p in rng.sample(PRODUCTS, rng.choice((1, 1, 2, 3)))
+        ]
         number = str(1001 + i)
         cancelled = rng.random() < 0.03
-        orders.append(NewOrder(
-            number=number, placed_at=placed, currency=market.currency, items=items,
-            email=_ascii(f"{first}.{last}.{number}@example.com".lower().replace(" ", "")),
-            name=f"{first} {last}", phone="", country=market.country, postcode=market.postcode,
-            city=market.city, locale=market.locale, source="demo",
-            cancelled_at=placed + timedelta(hours=3) if cancelled else None,
-        ))
+        orders.append(
+            NewOrder(
+                number=number,
+                placed_at=placed,
+                currency=market.currency,
+                items=items,
+                email=_ascii(f"{first}.{last}.{number}@example.com".lower().replace(" ", "")),
+                name=f"{first} {last}",
+                phone="",
+                country=market.country,
+                postcode=market.postcode,
+                city=market.city,
+                locale=market.locale,
+                source="demo",
+                cancelled_at=placed + timedelta(hours=3) if cancelled else None,
+            )
+        )
         age = now - placed
         if cancelled or age < timedelta(hours=rng.uniform(20, 60)) or rng.random() < 0.04:
             continue  # not shipped (yet): new, cancelled, or late to dispatch
@@ -185,11 +247,17 @@ async def seed(count: int = 300, *, days: int = 60, seed: int = 7,
         for step in journey:
             if moment > now:
                 break
-            events.append(NewEvent(
-                tracking_number=tracking, order_number=number, occurred_at=moment,
-                description=words[step], carrier=carrier, source="demo",
-                location=rng.choice(("", "Sorting centre", "Local depot")),
-            ))
+            events.append(
+                NewEvent(
+                    tracking_number=tracking,
+                    order_number=number,
+                    occurred_at=moment,
+                    description=words[step],
+                    carrier=carrier,
+                    source="demo",
+                    location=rng.choice(("", "Sorting centre", "Local depot")),
+                )
+            )
             moment += timedelta(hours=rng.uniform(3, 30))
     await record_events(events)
     await watch(current_settings(), now=now)  # stalled, late and unshipped orders show up
@@ -202,8 +270,15 @@ def _ascii(text: str) -> str:
 
 def _tracking(rng: random.Random, carrier: str) -> str:
     digits = "".join(rng.choices("0123456789", k=18))
-    prefixes = {"UPS": "1Z", "PostNL": "3S", "Royal Mail": "RM", "Colissimo": "6A",
-                "InPost": "6", "Canada Post": "CP", "Correos": "PQ"}
+    prefixes = {
+        "UPS": "1Z",
+        "PostNL": "3S",
+        "Royal Mail": "RM",
+        "Colissimo": "6A",
+        "InPost": "6",
+        "Canada Post": "CP",
+        "Correos": "PQ",
+    }
     return f"{prefixes.get(carrier, '')}{digits}"[:22]
 
 

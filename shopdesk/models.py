@@ -214,7 +214,9 @@ class Notification(Model):
 class NotificationAttempt(Model):
     id = fields.IntField(primary_key=True)
     notification: fields.ForeignKeyRelation[Notification] = fields.ForeignKeyField(
-        "models.Notification", related_name="attempt_log", on_delete=fields.CASCADE,
+        "models.Notification",
+        related_name="attempt_log",
+        on_delete=fields.CASCADE,
         db_index=True,
     )
     at = fields.DatetimeField()

@@ -10,12 +10,36 @@ from shopdesk.errors import InvalidInput
 
 # ISO 4217 currencies whose minor unit is not 1/100.
 _EXPONENTS = {
-    **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF",
-                     "UGX", "VND", "VUV", "XAF", "XOF", "XPF"), 0),
+    **dict.fromkeys(
+        (
+            "BIF",
+            "CLP",
+            "DJF",
+            "GNF",
+            "ISK",
+            "JPY",
+            "KMF",
+            "KRW",
+            "PYG",
+            "RWF",
+            "UGX",
+            "VND",
+            "VUV",
+            "XAF",
+            "XOF",
+            "XPF",
+        ),
+        0,
+    ),
     **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
 }
-_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", "%d/%m/%Y %H:%M", "%d.%m.%Y %H:%M",
-            "%d.%m.%Y")
+_FORMATS = (
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M %z",
+    "%d/%m/%Y %H:%M",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+)
 
 
 def parse_time(text: str, zone: ZoneInfo, *, now: datetime | None = None) -> datetime:
@@ -31,8 +55,9 @@ def parse_time(text: str, zone: ZoneInfo, *, now: datetime | None = None) -> dat
         return now or datetime.now(UTC)
     parsed: datetime | None = None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z")
-                                        else value)
+        parsed = datetime.fromisoformat(
+            value.replace("Z", "+00:00") if value.endswith("Z") else value
+        )
     except ValueError:
         for fmt in _FORMATS:
             try:
@@ -41,8 +66,9 @@ def parse_time(text: str, zone: ZoneInfo, *, now: datetime | None = None) -> dat
             except ValueError:
                 continue
     if parsed is None:
-        raise InvalidInput(f"{text!r} is not a date and time such as 2026-11-27T14:30 or "
-                           "2026-11-27 14:30:00 +0100")
+        raise InvalidInput(
+            f"{text!r} is not a date and time such as 2026-11-27T14:30 or 2026-11-27 14:30:00 +0100"
+        )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     return parsed.astimezone(UTC)
@@ -54,8 +80,11 @@ def to_minor(amount: str, currency: str) -> int:
     Raises:
         InvalidInput: not a plain non-negative number, or more decimals than the currency has.
     """
-    text = amount.strip().replace(",", ".") if amount.count(",") == 1 and "." not in amount \
+    text = (
+        amount.strip().replace(",", ".")
+        if amount.count(",") == 1 and "." not in amount
         else amount.strip().replace(",", "")
+    )
     try:
         value = Decimal(text)
     except InvalidOperation:

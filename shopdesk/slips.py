@@ -96,8 +96,11 @@ async def slip_orders(
     views = await _views(settings, wanted)
     missing = [n for n in wanted if n not in {v.number for v in views}]
     if missing:
-        raise NotFound(f"no order {', '.join(missing)}" if len(missing) == 1
-                       else f"no orders {', '.join(missing)}")
+        raise NotFound(
+            f"no order {', '.join(missing)}"
+            if len(missing) == 1
+            else f"no orders {', '.join(missing)}"
+        )
     if unshipped:
         extra = [n for n in await _unshipped_numbers() if n not in set(wanted)]
         views += await _views(settings, extra)
@@ -126,16 +129,20 @@ def render_slips(settings: Settings, views: list[OrderView], *, size: Size = "a4
         }
         for v in views
     ]
-    return _environment().get_template(TEMPLATE).render(
-        shop=settings.shop_name,
-        lang=settings.locale,
-        logo=logo_src(settings.logo, settings.config_path),
-        color=color if _COLOR.fullmatch(color) else DEFAULT_COLOR,
-        email=settings.support_email.strip(),
-        phone=settings.support_phone.strip(),
-        paper=PAPERS[size],
-        size=size,
-        slips=slips,
+    return (
+        _environment()
+        .get_template(TEMPLATE)
+        .render(
+            shop=settings.shop_name,
+            lang=settings.locale,
+            logo=logo_src(settings.logo, settings.config_path),
+            color=color if _COLOR.fullmatch(color) else DEFAULT_COLOR,
+            email=settings.support_email.strip(),
+            phone=settings.support_phone.strip(),
+            paper=PAPERS[size],
+            size=size,
+            slips=slips,
+        )
     )
 
 
@@ -180,7 +187,7 @@ def logo_src(logo: str, config_path: Path | None = None) -> str:
 async def _views(settings: Settings, numbers: list[str]) -> list[OrderView]:
     views: list[OrderView] = []
     for start in range(0, len(numbers), _CHUNK):
-        views += await queries.order_views(settings, numbers[start:start + _CHUNK])
+        views += await queries.order_views(settings, numbers[start : start + _CHUNK])
     return views
 
 

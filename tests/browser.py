@@ -18,10 +18,20 @@ import pytest
 
 TIMEOUT = 90.0
 FLAGS = (
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-extensions", "--disable-dev-shm-usage", "--hide-scrollbars",
-    "--mute-audio", "--no-default-browser-check", "--force-device-scale-factor=1",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--no-default-browser-check",
+    "--force-device-scale-factor=1",
 )
 APT = {"chromium": "chromium", "zbarimg": "zbar-tools"}
 
@@ -45,8 +55,9 @@ def in_ci() -> bool:
 
 def require(*programs: str) -> None:
     """Skip the test (fail it when ``CI=true``) unless every program is installed."""
-    missing = [p for p in programs
-               if (chromium_path() if p == "chromium" else shutil.which(p)) is None]
+    missing = [
+        p for p in programs if (chromium_path() if p == "chromium" else shutil.which(p)) is None
+    ]
     if not missing:
         return
     packages = " ".join(APT.get(p, p) for p in missing)
@@ -64,8 +75,12 @@ def as_url(url_or_file: str | os.PathLike[str]) -> str:
     return Path(text).resolve().as_uri()
 
 
-def screenshot(url_or_file: str | os.PathLike[str], path: str | os.PathLike[str],
-               width: int = 1280, height: int = 1024) -> Path:
+def screenshot(
+    url_or_file: str | os.PathLike[str],
+    path: str | os.PathLike[str],
+    width: int = 1280,
+    height: int = 1024,
+) -> Path:
     """Render a page in a window ``width`` by ``height`` pixels and save it as a PNG at ``path``."""
     out = Path(path).resolve()
     _run("--screenshot=" + str(out), f"--window-size={width},{height}", as_url(url_or_file))
@@ -95,9 +110,14 @@ def _run(*args: str) -> str:
     with tempfile.TemporaryDirectory(prefix="shopdesk-chromium-") as profile:
         command = [executable, *FLAGS, f"--user-data-dir={profile}", *args]
         # A session of its own, so a hung browser and its helpers can be ended together.
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True, start_new_session=True,
-                                   env={**os.environ, "HOME": profile})
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+            env={**os.environ, "HOME": profile},
+        )
         try:
             out, err = process.communicate(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:

@@ -51,9 +51,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
-    settings = Settings(data_dir=tmp_path / "data", database_url=PG_URL,
-                        timezone="Europe/Berlin", country="DE",
-                        public_url="https://shop.example")
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=PG_URL,
+        timezone="Europe/Berlin",
+        country="DE",
+        public_url="https://shop.example",
+    )
     if request.node.get_closest_marker("queue_shop"):
         from tests.queue_seed import queue_settings
 
@@ -81,8 +85,7 @@ async def hooks(db):
     from portal.app import create_app
     from tests.webhook_samples import SECRETS
 
-    app = create_app(replace(db, webhook_secrets=dict(SECRETS)),
-                     csrf_secret="test-secret")
+    app = create_app(replace(db, webhook_secrets=dict(SECRETS)), csrf_secret="test-secret")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="https://shop.example") as c:
         c.ingest = app.state["ingest"]
@@ -91,8 +94,9 @@ async def hooks(db):
 
 
 @pytest.fixture
-async def queue_shop(db: Settings, tmp_path: Path,
-                     request: pytest.FixtureRequest) -> dict[str, int]:
+async def queue_shop(
+    db: Settings, tmp_path: Path, request: pytest.FixtureRequest
+) -> dict[str, int]:
     """The shop of tests/queue_seed.py (one of everything the queues show) in this test's
     database; mark the test ``queue_shop`` so ``settings`` match it."""
     from tests.queue_seed import seed_queue
@@ -116,13 +120,18 @@ def cli(tmp_path: Path):
     if PG_URL:
         asyncio.run(reset_postgres(PG_URL))
 
-    def run(*args: str, stdin: str | None = None,
-            env: dict[str, str | None] | None = None) -> Result:
+    def run(
+        *args: str, stdin: str | None = None, env: dict[str, str | None] | None = None
+    ) -> Result:
         environment = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
-        environment.update(SHOPDESK_DATA_DIR=str(data_dir), COLUMNS="200", NO_COLOR="1",
-                           XDG_CACHE_HOME=str(tmp_path / "home" / "cache"),
-                           XDG_DATA_HOME=str(tmp_path / "home" / "data"),
-                           XDG_CONFIG_HOME=str(tmp_path / "home" / "config"))
+        environment.update(
+            SHOPDESK_DATA_DIR=str(data_dir),
+            COLUMNS="200",
+            NO_COLOR="1",
+            XDG_CACHE_HOME=str(tmp_path / "home" / "cache"),
+            XDG_DATA_HOME=str(tmp_path / "home" / "data"),
+            XDG_CONFIG_HOME=str(tmp_path / "home" / "config"),
+        )
         if PG_URL:
             environment["SHOPDESK_DATABASE_URL"] = PG_URL
         for key, value in (env or {}).items():
@@ -131,8 +140,13 @@ def cli(tmp_path: Path):
             else:
                 environment[key] = value
         done = subprocess.run(
-            [str(SHOPDESK), *args], input=stdin, capture_output=True, text=True,
-            cwd=tmp_path, env=environment, timeout=300,
+            [str(SHOPDESK), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=environment,
+            timeout=300,
         )
         return Result(done.returncode, done.stdout, done.stderr)
 

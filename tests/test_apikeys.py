@@ -24,8 +24,11 @@ async def test_create_shows_the_key_once_and_stores_only_its_hash(db):
 
 
 async def test_names_are_checked(db):
-    for bad, message in (("  ", "give the key a name"), ("x" * 101, "at most 100"),
-                         ("a\x00b", "control characters")):
+    for bad, message in (
+        ("  ", "give the key a name"),
+        ("x" * 101, "at most 100"),
+        ("a\x00b", "control characters"),
+    ):
         with pytest.raises(InvalidInput, match=message):
             await apikeys.create_key(bad)
     await apikeys.create_key("Portal")
@@ -39,8 +42,18 @@ async def test_authenticate(db):
     view, plaintext = await apikeys.create_key("Portal")
     found = await apikeys.authenticate(plaintext)
     assert found is not None and found.id == view.id and found.last_used_at is not None
-    for wrong in ("", "sd_", plaintext[:-1], plaintext + "x", plaintext[:8] + "A" * 43,
-                  "Bearer " + plaintext, plaintext.upper(), "sd_" + "x" * 200, None, 42):
+    for wrong in (
+        "",
+        "sd_",
+        plaintext[:-1],
+        plaintext + "x",
+        plaintext[:8] + "A" * 43,
+        "Bearer " + plaintext,
+        plaintext.upper(),
+        "sd_" + "x" * 200,
+        None,
+        42,
+    ):
         assert await apikeys.authenticate(wrong) is None
 
 

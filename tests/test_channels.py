@@ -5,8 +5,7 @@ from pathlib import Path
 from shopdesk.config import Settings, load_settings
 from shopdesk.notify.channels import Recipient, channel_kind, customer_zone, e164, fill
 
-ADA = Recipient(email="ada+shop@example.com", phone="+4930123456", name="Ada Lovelace",
-                order="A/1")
+ADA = Recipient(email="ada+shop@example.com", phone="+4930123456", name="Ada Lovelace", order="A/1")
 
 
 def test_fill_encodes_values_and_skips_customers_without_them():

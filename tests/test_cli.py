@@ -7,10 +7,25 @@ import pytest
 from tests.conftest import shared_file
 
 SUBCOMMANDS = [
-    ["init"], ["migrate"], ["demo"], ["import", "orders"], ["import", "tracking"],
-    ["orders", "list"], ["orders", "show"], ["ship"], ["event"], ["cancel"], ["note"],
-    ["tracking", "classify"], ["serve"], ["worker"], ["notify", "test"], ["notify", "check"],
-    ["notify", "preview"], ["outbox"], ["slip"],
+    ["init"],
+    ["migrate"],
+    ["demo"],
+    ["import", "orders"],
+    ["import", "tracking"],
+    ["orders", "list"],
+    ["orders", "show"],
+    ["ship"],
+    ["event"],
+    ["cancel"],
+    ["note"],
+    ["tracking", "classify"],
+    ["serve"],
+    ["worker"],
+    ["notify", "test"],
+    ["notify", "check"],
+    ["notify", "preview"],
+    ["outbox"],
+    ["slip"],
 ]
 
 
@@ -84,7 +99,8 @@ def one_order(cli, tmp_path, number: str) -> None:
     (tmp_path / "o.csv").write_text(
         "order_number,placed_at,email,phone,name,country,postcode,city,currency,sku,title,"
         "quantity,unit_price\n"
-        f"{number},2026-11-20 10:00,ada@example.com,,Ada Lovelace,GB,N1,London,GBP,,Mug,1,12\n")
+        f"{number},2026-11-20 10:00,ada@example.com,,Ada Lovelace,GB,N1,London,GBP,,Mug,1,12\n"
+    )
     assert cli("import", "orders", str(tmp_path / "o.csv")).code == 0
 
 
@@ -93,13 +109,33 @@ def test_ship_event_show_search(cli, tmp_path):
     shipped = cli("ship", "#A-77", "--tracking", "1Z999AA10123456784", "--at", "2026-11-21 09:00")
     assert shipped.code == 0, shipped.err
     assert "UPS" in shipped.out and "shipped" in shipped.out
-    out = cli("event", "A-77", "--milestone", "out_for_delivery", "--at", "2026-11-23 08:00",
-              "--description", "With courier", "--location", "London")
+    out = cli(
+        "event",
+        "A-77",
+        "--milestone",
+        "out_for_delivery",
+        "--at",
+        "2026-11-23 08:00",
+        "--description",
+        "With courier",
+        "--location",
+        "London",
+    )
     assert out.code == 0 and "out for delivery" in out.out
     late = cli("event", "A-77", "--milestone", "in_transit", "--at", "2026-11-23 09:00")
     assert late.code == 0 and "stays out for delivery" in late.out
-    dup = cli("event", "A-77", "--milestone", "out_for_delivery", "--at", "2026-11-23 08:00",
-              "--description", "With courier", "--location", "London")
+    dup = cli(
+        "event",
+        "A-77",
+        "--milestone",
+        "out_for_delivery",
+        "--at",
+        "2026-11-23 08:00",
+        "--description",
+        "With courier",
+        "--location",
+        "London",
+    )
     assert "recorded already" in dup.out
     show = cli("orders", "show", "A-77")
     assert show.code == 0
@@ -110,15 +146,18 @@ def test_ship_event_show_search(cli, tmp_path):
     assert "No orders match" in cli("orders", "list", "--search", "zzz-nothing").out
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["orders", "show", "404"], "no order 404"),
-    (["ship", "404", "--tracking", "1Z999AA10123456784"], "no order 404"),
-    (["event", "404", "--milestone", "delivered"], "no order 404"),
-    (["import", "orders", "/nonexistent.csv"], "cannot read"),
-    (["import", "tracking", "/nonexistent.csv"], "cannot read"),
-    (["cancel", "404"], "no order 404"),
-    (["note", "404", "hi"], "no order 404"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["orders", "show", "404"], "no order 404"),
+        (["ship", "404", "--tracking", "1Z999AA10123456784"], "no order 404"),
+        (["event", "404", "--milestone", "delivered"], "no order 404"),
+        (["import", "orders", "/nonexistent.csv"], "cannot read"),
+        (["import", "tracking", "/nonexistent.csv"], "cannot read"),
+        (["cancel", "404"], "no order 404"),
+        (["note", "404", "hi"], "no order 404"),
+    ],
+)
 def test_errors_are_one_clear_line_and_exit_1(cli, args, message):
     cli("migrate")
     result = cli(*args)
@@ -132,8 +171,9 @@ def test_event_and_ship_input_errors(cli, tmp_path):
     assert "no parcel yet" in cli("event", "1005", "--milestone", "delivered").err
     bad_time = cli("ship", "1005", "--tracking", "1Z999AA10123456784", "--at", "soonish")
     assert bad_time.code == 1 and "'soonish' is not a date" in bad_time.err
-    assert cli("ship", "1005", "--tracking", "ABC123").err.strip().endswith(
-        "name it with --carrier")
+    assert (
+        cli("ship", "1005", "--tracking", "ABC123").err.strip().endswith("name it with --carrier")
+    )
     assert cli("ship", "1005", "--tracking", "ABC123", "--carrier", "DHL").code == 0
     assert cli("ship", "1005", "--tracking", "DEF456", "--carrier", "DHL").code == 0
     two = cli("event", "1005", "--milestone", "delivered")
@@ -157,8 +197,9 @@ def test_bad_config_names_key_value_and_allowed(cli, tmp_path):
     assert "shop.country" in result.err and "'Germany'" in result.err
     assert "two-letter" in result.err and "Traceback" not in result.err
     config.write_text('[shop]\nhandling_days = "two"\n')
-    assert "shop.handling_days must be a whole number" in cli("migrate", "--config",
-                                                              str(config)).err
+    assert (
+        "shop.handling_days must be a whole number" in cli("migrate", "--config", str(config)).err
+    )
     config.write_text('[shop]\nnmae = "x"\n')
     assert "unknown setting shop.nmae" in cli("migrate", "--config", str(config)).err
     config.write_text("[shop\n")
@@ -167,15 +208,15 @@ def test_bad_config_names_key_value_and_allowed(cli, tmp_path):
 
 
 def test_config_from_env_and_cwd(cli, tmp_path):
-    (tmp_path / "shopdesk.toml").write_text(
-        '[shop]\npublic_url = "https://track.example.org"\n')
+    (tmp_path / "shopdesk.toml").write_text('[shop]\npublic_url = "https://track.example.org"\n')
     cli("demo", "--seed-only", "--orders", "3")
     order = json.loads(cli("orders", "show", "1001", "--json").out)
     assert order["tracking_url"].startswith("https://track.example.org/t/")
     other = tmp_path / "other.toml"
     other.write_text('[shop]\npublic_url = "https://env.example.org"\n')
-    order = json.loads(cli("orders", "show", "1001", "--json",
-                           env={"SHOPDESK_CONFIG": str(other)}).out)
+    order = json.loads(
+        cli("orders", "show", "1001", "--json", env={"SHOPDESK_CONFIG": str(other)}).out
+    )
     assert order["tracking_url"].startswith("https://env.example.org/t/")
 
 
@@ -206,22 +247,34 @@ def test_import_reports_bad_rows_and_exits_1(cli, tmp_path):
 
 
 def test_tracking_classify_reads_stdin_in_order(cli):
-    lines = "\n".join([
-        "DHL\tDie Sendung wurde erfolgreich zugestellt.",
-        "UPS\tOut For Delivery Today",
-        "PostNL\tZending is gesorteerd",
-        "La Poste\tVotre colis est disponible dans votre point de retrait",
-        "USPS\tDelivery Attempted - No Access to Delivery Location",
-    ]) + "\n"
+    lines = (
+        "\n".join(
+            [
+                "DHL\tDie Sendung wurde erfolgreich zugestellt.",
+                "UPS\tOut For Delivery Today",
+                "PostNL\tZending is gesorteerd",
+                "La Poste\tVotre colis est disponible dans votre point de retrait",
+                "USPS\tDelivery Attempted - No Access to Delivery Location",
+            ]
+        )
+        + "\n"
+    )
     result = cli("tracking", "classify", stdin=lines)
     assert result.code == 0
-    assert result.out.split() == ["delivered", "out_for_delivery", "in_transit",
-                                  "available_for_pickup", "attempt_failed"]
+    assert result.out.split() == [
+        "delivered",
+        "out_for_delivery",
+        "in_transit",
+        "available_for_pickup",
+        "attempt_failed",
+    ]
 
 
 def test_tracking_classify_gets_the_corpus_right(cli):
-    rows = [line.split("\t") for line in
-            shared_file("carrier_events.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    rows = [
+        line.split("\t")
+        for line in shared_file("carrier_events.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    ]
     stdin = "".join(f"{carrier}\t{description}\n" for carrier, _, description, _, _ in rows)
     result = cli("tracking", "classify", stdin=stdin)
     assert result.code == 0

@@ -19,21 +19,25 @@ async def test_notify_test_sends_or_says_why(cli):
         [request] = await http.wait_for(1)
         assert "Test message" in request.json["message"]
         http.fail(500)
-        failed = await asyncio.to_thread(cli, "notify", "test",
-                                         f"json://127.0.0.1:{http.port}/t")
+        failed = await asyncio.to_thread(cli, "notify", "test", f"json://127.0.0.1:{http.port}/t")
     assert failed.code == 1 and "Not sent" in failed.err and "500" in failed.err
     bogus = cli("notify", "test", "nosuchscheme://user:hunter2@example.com")
     assert bogus.code == 1 and "hunter2" not in bogus.err
 
 
 def test_notify_check_names_the_key_without_secrets(cli, tmp_path):
-    good = config(tmp_path, '[notifications.channels]\n'
-                            'email = "mailtos://shop:s3cret@smtp.example.com?to={email}"\n')
+    good = config(
+        tmp_path,
+        '[notifications.channels]\nemail = "mailtos://shop:s3cret@smtp.example.com?to={email}"\n',
+    )
     result = cli("--config", good, "notify", "check")
     assert result.code == 0 and "channel email: ok (email)" in result.out
-    bad = config(tmp_path, '[notifications.channels]\n'
-                           'sms = "bogus://SID:s3cret@+15551234567/{phone}"\n'
-                           'chat = "json://example.com/{nickname}"\n')
+    bad = config(
+        tmp_path,
+        "[notifications.channels]\n"
+        'sms = "bogus://SID:s3cret@+15551234567/{phone}"\n'
+        'chat = "json://example.com/{nickname}"\n',
+    )
     result = cli("--config", bad, "notify", "check")
     assert result.code == 1
     assert "notifications.channels.sms" in result.err and "s3cret" not in result.err
@@ -60,18 +64,23 @@ def test_notify_preview_renders_without_sending(cli):
 
 async def test_worker_once_and_outbox(cli, tmp_path):
     async with SMTPSink() as smtp:
-        shop = config(tmp_path, '[notifications]\nquiet_hours = ""\n'
-                                '[notifications.channels]\n'
-                                f'email = "mailto://127.0.0.1:{smtp.port}/?from=s@example.com'
-                                '&to={email}"\n')
+        shop = config(
+            tmp_path,
+            '[notifications]\nquiet_hours = ""\n'
+            "[notifications.channels]\n"
+            f'email = "mailto://127.0.0.1:{smtp.port}/?from=s@example.com'
+            '&to={email}"\n',
+        )
         run = lambda *args: asyncio.to_thread(cli, "--config", shop, *args)  # noqa: E731
         (tmp_path / "o.csv").write_text(
             "order_number,placed_at,email,phone,name,country,postcode,city,currency,sku,title,"
-            "quantity,unit_price\n1001,now,ada@example.com,,Ada,DE,1,B,EUR,,Mug,1,5\n")
+            "quantity,unit_price\n1001,now,ada@example.com,,Ada,DE,1,B,EUR,,Mug,1,5\n"
+        )
         assert (await run("import", "orders", str(tmp_path / "o.csv"))).code == 0
         queued = json.loads((await run("outbox", "--json")).out)
         assert [(r["order"], r["kind"], r["status"]) for r in queued] == [
-            ("1001", "confirmed", "queued")]
+            ("1001", "confirmed", "queued")
+        ]
         done = await run("worker", "--once")
         assert done.code == 0 and "Sent 1" in done.out
         [message] = await smtp.wait_for(1)

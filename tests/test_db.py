@@ -15,7 +15,8 @@ async def test_committed_migrations_match_the_models(tmp_path):
         writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
     assert writers == [], (
         "the models changed without a migration: run "
-        "`tortoise -c shopdesk.db.TORTOISE_ORM makemigrations` and commit the file")
+        "`tortoise -c shopdesk.db.TORTOISE_ORM makemigrations` and commit the file"
+    )
 
 
 async def test_start_up_migrates_once_and_again_is_harmless(db):

@@ -25,8 +25,10 @@ def generic(*rows: str) -> str:
     return "\n".join([HEADER, *rows]) + "\n"
 
 
-GOOD = ("1001,2026-11-02T09:00:00+01:00,ada@example.com,+4930123456,Ada L,DE,10115,Berlin,EUR,"
-        "MUG,Mug,2,18.00")
+GOOD = (
+    "1001,2026-11-02T09:00:00+01:00,ada@example.com,+4930123456,Ada L,DE,10115,Berlin,EUR,"
+    "MUG,Mug,2,18.00"
+)
 
 
 async def test_shopify_export_imports_and_twice_changes_nothing(db, tmp_path):
@@ -55,36 +57,44 @@ async def test_shopify_export_imports_and_twice_changes_nothing(db, tmp_path):
 
 
 async def test_generic_import_groups_line_items(db, tmp_path):
-    path = write(tmp_path, generic(
-        GOOD,
-        "1001,2026-11-02T09:00:00+01:00,ada@example.com,,Ada L,DE,10115,Berlin,EUR,TEA,Tea,1,12.50",
-        "#1002,2026-11-03 10:00,bob@example.com,,Bob,FR,75001,Paris,EUR,,Candle,1,28",
-    ))
+    path = write(
+        tmp_path,
+        generic(
+            GOOD,
+            "1001,2026-11-02T09:00:00+01:00,ada@example.com,,Ada L,DE,10115,Berlin,EUR,TEA,Tea,1,12.50",  # noqa: E501
+            "#1002,2026-11-03 10:00,bob@example.com,,Bob,FR,75001,Paris,EUR,,Candle,1,28",
+        ),
+    )
     report = await import_orders(db, path, "generic")
     assert (report.created, report.errors) == (2, [])
     view = await queries.order_view(db, "1001")
     assert [(i.sku, i.quantity, i.unit_price_minor) for i in view.items] == [
-        ("MUG", 2, 1800), ("TEA", 1, 1250)]
+        ("MUG", 2, 1800),
+        ("TEA", 1, 1250),
+    ]
     assert view.total_minor == 4850
     # a time without a zone is the shop's (Europe/Berlin in tests): 10:00 there is 09:00 UTC
     assert (await queries.order_view(db, "1002")).placed_at.hour == 9
 
 
 async def test_bad_rows_are_reported_by_line_and_good_rows_import(db, tmp_path):
-    path = write(tmp_path, generic(
-        GOOD,
-        "1002,yesterday-ish,bob@example.com,,Bob,FR,75001,Paris,EUR,,Candle,1,28",
-        "1003,2026-11-03 10:00,c@example.com,,C,FR,75001,Paris,EUR,,Candle,-1,28",
-        "1004,2026-11-03 10:00,d@example.com,,D,FR,75001,Paris,EUR,,Candle,=1+1,28",
-        "1005,2026-11-03 10:00,e@example.com,,E,FR,75001,Paris,EUR,,Candle,1,-5",
-        "1006,2026-11-03 10:00,f@example.com,,F,FR,75001,Paris,EUR,,Candle,1,NaN",
-        "1007,2026-11-03 10:00,not-an-email,,G,FR,75001,Paris,EUR,,Candle,1,5",
-        "1008,2026-11-03 10:00,h@example.com,,H,FR,75001,Paris,EURO,,Candle,1,5",
-        ",2026-11-03 10:00,i@example.com,,I,FR,75001,Paris,EUR,,Candle,1,5",
-        "1010,2026-11-03 10:00,j@example.com,,J,FR,75001,Paris,EUR,,,1,5",
-        "1011,2026-11-03 10:00,k@example.com,,K,FR,75001,Paris,EUR,,Candle,1,5.123",
-        "1012,2026-11-03 10:00,l@example.com,,L,FR,75001,Paris,EUR,,Candle,1,5,extra,fields",
-    ))
+    path = write(
+        tmp_path,
+        generic(
+            GOOD,
+            "1002,yesterday-ish,bob@example.com,,Bob,FR,75001,Paris,EUR,,Candle,1,28",
+            "1003,2026-11-03 10:00,c@example.com,,C,FR,75001,Paris,EUR,,Candle,-1,28",
+            "1004,2026-11-03 10:00,d@example.com,,D,FR,75001,Paris,EUR,,Candle,=1+1,28",
+            "1005,2026-11-03 10:00,e@example.com,,E,FR,75001,Paris,EUR,,Candle,1,-5",
+            "1006,2026-11-03 10:00,f@example.com,,F,FR,75001,Paris,EUR,,Candle,1,NaN",
+            "1007,2026-11-03 10:00,not-an-email,,G,FR,75001,Paris,EUR,,Candle,1,5",
+            "1008,2026-11-03 10:00,h@example.com,,H,FR,75001,Paris,EURO,,Candle,1,5",
+            ",2026-11-03 10:00,i@example.com,,I,FR,75001,Paris,EUR,,Candle,1,5",
+            "1010,2026-11-03 10:00,j@example.com,,J,FR,75001,Paris,EUR,,,1,5",
+            "1011,2026-11-03 10:00,k@example.com,,K,FR,75001,Paris,EUR,,Candle,1,5.123",
+            "1012,2026-11-03 10:00,l@example.com,,L,FR,75001,Paris,EUR,,Candle,1,5,extra,fields",
+        ),
+    )
     report = await import_orders(db, path)
     assert report.created == 1
     lines = dict(report.errors)
@@ -110,10 +120,13 @@ async def test_bad_rows_are_reported_by_line_and_good_rows_import(db, tmp_path):
 
 
 async def test_one_bad_line_item_keeps_the_whole_order_out(db, tmp_path):
-    path = write(tmp_path, generic(
-        GOOD,
-        "1001,2026-11-02T09:00:00+01:00,ada@example.com,,Ada L,DE,10115,Berlin,EUR,TEA,Tea,0,1",
-    ))
+    path = write(
+        tmp_path,
+        generic(
+            GOOD,
+            "1001,2026-11-02T09:00:00+01:00,ada@example.com,,Ada L,DE,10115,Berlin,EUR,TEA,Tea,0,1",
+        ),
+    )
     report = await import_orders(db, path)
     assert report.created == 0 and report.errors[0][0] == 3
     assert await Order.all().count() == 0
@@ -121,9 +134,13 @@ async def test_one_bad_line_item_keeps_the_whole_order_out(db, tmp_path):
 
 async def test_formula_injection_is_kept_as_inert_text(db, tmp_path):
     hostile = "=cmd|' /C calc'!A0"
-    path = write(tmp_path, generic(
-        f'1001,2026-11-02 09:00,ada@example.com,,"{hostile}",DE,10115,Berlin,EUR,@SUM(A1),'
-        f'"{hostile}",1,5'))
+    path = write(
+        tmp_path,
+        generic(
+            f'1001,2026-11-02 09:00,ada@example.com,,"{hostile}",DE,10115,Berlin,EUR,@SUM(A1),'
+            f'"{hostile}",1,5'
+        ),
+    )
     report = await import_orders(db, path)
     assert report.errors == []
     view = await queries.order_view(db, "1001")
@@ -142,8 +159,10 @@ async def test_missing_columns_name_every_missing_one(db, tmp_path):
 
 
 async def test_huge_fields_and_binary_files(db, tmp_path):
-    path = write(tmp_path, generic(GOOD, "1002,2026-11-02,b@example.com,,B,DE,1,B,EUR,,"
-                                   + "A" * 200_000 + ",1,5"))
+    path = write(
+        tmp_path,
+        generic(GOOD, "1002,2026-11-02,b@example.com,,B,DE,1,B,EUR,," + "A" * 200_000 + ",1,5"),
+    )
     report = await import_orders(db, path)
     assert report.created == 1
     assert report.errors and report.errors[0][0] == 3 and "longer than" in report.errors[0][1]
@@ -172,16 +191,28 @@ async def test_unterminated_quote_is_reported(db, tmp_path):
 
 
 async def test_tracking_import(db, tmp_path):
-    await import_orders(db, write(tmp_path, generic(
-        GOOD, GOOD.replace("1001", "1002", 1), GOOD.replace("1001", "1003", 1))))
-    path = write(tmp_path, "\n".join([
-        "order_number,carrier,tracking_number,shipped_at",
-        "1001,UPS,1Z999AA10123456784,2026-11-03 10:00",
-        "#1002,DHL Paket,00340434161094042557,",
-        "9999,DHL,JJD000390007786524,",
-        "1003,DHL,<img src=x>,",
-        "1003,DHL,JJD000390007786525,not a date",
-    ]) + "\n", "tracking.csv")
+    await import_orders(
+        db,
+        write(
+            tmp_path,
+            generic(GOOD, GOOD.replace("1001", "1002", 1), GOOD.replace("1001", "1003", 1)),
+        ),
+    )
+    path = write(
+        tmp_path,
+        "\n".join(
+            [
+                "order_number,carrier,tracking_number,shipped_at",
+                "1001,UPS,1Z999AA10123456784,2026-11-03 10:00",
+                "#1002,DHL Paket,00340434161094042557,",
+                "9999,DHL,JJD000390007786524,",
+                "1003,DHL,<img src=x>,",
+                "1003,DHL,JJD000390007786525,not a date",
+            ]
+        )
+        + "\n",
+        "tracking.csv",
+    )
     report = await import_tracking(db, path)
     assert report.created == 2
     assert [line for line, _ in report.errors] == [4, 5, 6]

@@ -30,12 +30,16 @@ def _payload(name: str) -> dict:
 
 # --- corpus -------------------------------------------------------------------------------
 
+
 def test_corpus_accuracy() -> None:
     rows = _corpus()
     assert len(rows) > 700
     got = [normalise(r["carrier"], None, r["description"]).milestone for r in rows]
-    wrong = [(r["milestone"], m, r["carrier"], r["description"])
-             for r, m in zip(rows, got, strict=True) if not _same(m, r["milestone"])]
+    wrong = [
+        (r["milestone"], m, r["carrier"], r["description"])
+        for r, m in zip(rows, got, strict=True)
+        if not _same(m, r["milestone"])
+    ]
     accuracy = 1 - len(wrong) / len(rows)
     assert accuracy >= 0.95, f"accuracy {accuracy:.3f}; wrong: {wrong}"
 
@@ -70,44 +74,60 @@ def test_corpus_reasons_are_valid() -> None:
 HELD_OUT: list[tuple[str, str, str]] = [
     ("Royal Mail", "We've received your item and it's on its way", "in_transit"),
     ("Royal Mail", "Your item has been delivered and signed for by SMITH", "delivered"),
-    ("Royal Mail",
-     "Your item is with your local delivery office and will be delivered on the next "
-     "working day",
-     "in_transit"),
+    (
+        "Royal Mail",
+        "Your item is with your local delivery office and will be delivered on the next "
+        "working day",
+        "in_transit",
+    ),
     ("Royal Mail", "Your item is out for delivery today", "out_for_delivery"),
-    ("Royal Mail",
-     "Sorry, we tried to deliver your item but couldn't. We'll try again next working day",
-     "attempt_failed"),
-    ("Royal Mail",
-     "Your item is being held at the Customer Service Point. You can collect it from Monday",
-     "available_for_pickup"),
+    (
+        "Royal Mail",
+        "Sorry, we tried to deliver your item but couldn't. We'll try again next working day",
+        "attempt_failed",
+    ),
+    (
+        "Royal Mail",
+        "Your item is being held at the Customer Service Point. You can collect it from Monday",
+        "available_for_pickup",
+    ),
     ("Royal Mail", "Item returned to sender", "returned_to_sender"),
-    ("Royal Mail",
-     "Fee to pay: customs charges must be paid before we can deliver your item",
-     "exception"),
+    (
+        "Royal Mail",
+        "Fee to pay: customs charges must be paid before we can deliver your item",
+        "exception",
+    ),
     ("Evri", "Your parcel is at our local depot and will be with you soon", "in_transit"),
     ("Evri", "Our courier has your parcel and it's out for delivery today", "out_for_delivery"),
-    ("Evri",
-     "We've tried to deliver your parcel but couldn't. We'll try again on the next working day",
-     "attempt_failed"),
+    (
+        "Evri",
+        "We've tried to deliver your parcel but couldn't. We'll try again on the next working day",
+        "attempt_failed",
+    ),
     ("Evri", "Your parcel has been delivered to your safe place", "delivered"),
     ("Evri", "Your parcel is ready to collect from the ParcelShop", "available_for_pickup"),
     ("Evri", "Delivered to neighbour at number 12", "delivered"),
     ("DPD", "Your parcel has been collected from the sender", "in_transit"),
-    ("DPD",
-     "Your parcel is at the DPD Pickup shop and ready for collection",
-     "available_for_pickup"),
+    (
+        "DPD",
+        "Your parcel is at the DPD Pickup shop and ready for collection",
+        "available_for_pickup",
+    ),
     ("DPD", "Zustellung erfolgt heute zwischen 10:00 und 11:00 Uhr", "out_for_delivery"),
     ("DPD", "Paket wurde beim Nachbarn abgegeben", "delivered"),
-    ("DPD",
-     "Die Sendung konnte nicht zugestellt werden, da der Empfänger nicht angetroffen wurde",
-     "attempt_failed"),
+    (
+        "DPD",
+        "Die Sendung konnte nicht zugestellt werden, da der Empfänger nicht angetroffen wurde",
+        "attempt_failed",
+    ),
     ("GLS", "The parcel has been delivered.", "delivered"),
     ("GLS", "Das Paket wurde im GLS-Paketzentrum bearbeitet", "in_transit"),
     ("GLS", "Le colis est disponible dans le GLS ParcelShop", "available_for_pickup"),
-    ("GLS",
-     "Das Paket konnte nicht zugestellt werden, da die Adresse unvollständig ist",
-     "exception"),
+    (
+        "GLS",
+        "Das Paket konnte nicht zugestellt werden, da die Adresse unvollständig ist",
+        "exception",
+    ),
     ("Poste Italiane", "Spedizione consegnata", "delivered"),
     ("Poste Italiane", "In consegna", "out_for_delivery"),
     ("Poste Italiane", "La spedizione è in transito", "in_transit"),
@@ -131,34 +151,46 @@ HELD_OUT: list[tuple[str, str, str]] = [
     ("InPost", "Przesyłka nadana", "in_transit"),
     ("Deutsche Post", "Die Sendung wurde in das Zustellfahrzeug geladen", "out_for_delivery"),
     ("Deutsche Post", "Die Sendung wurde erfolgreich zugestellt", "delivered"),
-    ("Deutsche Post",
-     "Die Sendung wurde in eine Filiale weitergeleitet und kann dort abgeholt werden",
-     "available_for_pickup"),
-    ("Deutsche Post",
-     "Die Sendung liegt zur Abholung in der Packstation bereit",
-     "available_for_pickup"),
+    (
+        "Deutsche Post",
+        "Die Sendung wurde in eine Filiale weitergeleitet und kann dort abgeholt werden",
+        "available_for_pickup",
+    ),
+    (
+        "Deutsche Post",
+        "Die Sendung liegt zur Abholung in der Packstation bereit",
+        "available_for_pickup",
+    ),
     ("Deutsche Post", "Die Annahme der Sendung wurde verweigert", "exception"),
     ("Deutsche Post", "Die Sendung wurde an den Absender zurückgeschickt", "returned_to_sender"),
     ("La Poste", "Votre colis est en cours d'acheminement", "in_transit"),
     ("La Poste", "Votre colis a été livré dans votre boîte aux lettres", "delivered"),
-    ("La Poste",
-     "Votre colis est en attente de retrait dans votre bureau de poste",
-     "available_for_pickup"),
+    (
+        "La Poste",
+        "Votre colis est en attente de retrait dans votre bureau de poste",
+        "available_for_pickup",
+    ),
     ("La Poste", "Votre colis a été retardé en raison d'un incident de transport", "exception"),
-    ("La Poste",
-     "Votre colis est retenu en douane, des frais de dédouanement sont à régler",
-     "exception"),
-    ("La Poste",
-     "Votre colis n'a pas pu être livré car vous étiez absent. Un avis de passage a été déposé",
-     "attempt_failed"),
+    (
+        "La Poste",
+        "Votre colis est retenu en douane, des frais de dédouanement sont à régler",
+        "exception",
+    ),
+    (
+        "La Poste",
+        "Votre colis n'a pas pu être livré car vous étiez absent. Un avis de passage a été déposé",
+        "attempt_failed",
+    ),
     ("bpost", "Uw pakje werd afgeleverd", "delivered"),
     ("bpost", "Uw pakje ligt klaar in het postpunt", "available_for_pickup"),
     ("bpost", "Votre envoi est en cours de tri", "in_transit"),
     ("Canada Post", "Item accepted at the Post Office", "in_transit"),
     ("Canada Post", "Delivered to your mailbox", "delivered"),
-    ("Canada Post",
-     "Notice card left indicating where and when to pick up the item",
-     "attempt_failed"),
+    (
+        "Canada Post",
+        "Notice card left indicating where and when to pick up the item",
+        "attempt_failed",
+    ),
     ("Canada Post", "Item held by Customs", "exception"),
     ("Canada Post", "Item redirected to recipient's new address", "in_transit"),
     ("Amazon Logistics", "Package has left the carrier facility", "in_transit"),
@@ -184,9 +216,11 @@ HELD_OUT: list[tuple[str, str, str]] = [
     ("USPS", "In Transit, Arriving Late", "exception"),
     ("Colissimo", "Shipment has been cancelled by the sender", "exception"),
     ("Yodel", "Parcel lost in transit", "exception"),
-    ("Poste Italiane",
-     "Il pacco è stato ritirato dal destinatario presso il punto di ritiro",
-     "delivered"),
+    (
+        "Poste Italiane",
+        "Il pacco è stato ritirato dal destinatario presso il punto di ritiro",
+        "delivered",
+    ),
     ("PostNL", "Pakket is afgeleverd bij de buren", "delivered"),
     ("PostNL", "Je pakket wordt vandaag tussen 14:00 en 16:00 bezorgd", "out_for_delivery"),
     ("PostNL", "Pakket is gesorteerd en klaar voor transport", "in_transit"),
@@ -201,10 +235,12 @@ HELD_OUT: list[tuple[str, str, str]] = [
     ("Hermes", "Die Sendung wurde an den Zusteller übergeben", "out_for_delivery"),
     ("DHL", "Die Sendung wurde vom Zusteller am gewünschten Ablageort abgelegt", "delivered"),
     ("DHL", "Die Zustellung an den gewünschten Ablageort war nicht möglich", "attempt_failed"),
-    ("UPS",
-     "The receiver was not available for delivery. We'll make a second attempt the "
-     "next business day.",
-     "attempt_failed"),
+    (
+        "UPS",
+        "The receiver was not available for delivery. We'll make a second attempt the "
+        "next business day.",
+        "attempt_failed",
+    ),
     ("UPS", "Your package is in transit to the UPS facility.", "in_transit"),
     ("UPS", "The address has been corrected and the delivery has been rescheduled.", "in_transit"),
     ("FedEx", "Package available for pickup at FedEx Office", "available_for_pickup"),
@@ -217,27 +253,34 @@ HELD_OUT: list[tuple[str, str, str]] = [
     ("USPS", "Forwarded to an updated address", "in_transit"),
     ("Royal Mail", "Your item is awaiting the payment of customs fees", "exception"),
     ("Canada Post", "Item processed", "in_transit"),
-    ("Canada Post",
-     "Item is at the Post Office identified on the notice card",
-     "available_for_pickup"),
-    ("Canada Post",
-     "Customer addressing error; item being returned to sender",
-     "returning_to_sender"),
+    (
+        "Canada Post",
+        "Item is at the Post Office identified on the notice card",
+        "available_for_pickup",
+    ),
+    (
+        "Canada Post",
+        "Customer addressing error; item being returned to sender",
+        "returning_to_sender",
+    ),
     ("Australia Post", "Awaiting collection at the Parcel Locker", "available_for_pickup"),
     ("Australia Post", "Attempted delivery - card left", "attempt_failed"),
     ("NZ Post", "Your parcel is with our courier for delivery today", "out_for_delivery"),
     ("Yodel", "Your parcel has been delivered to a neighbour", "delivered"),
     ("Yodel", "We couldn't deliver your parcel today, we'll try again tomorrow", "attempt_failed"),
     ("DPD", "Your parcel has been delivered to the nominated safe place", "delivered"),
-    ("DPD",
-     "Unfortunately we were unable to deliver your parcel as no one was available to "
-     "receive it",
-     "attempt_failed"),
+    (
+        "DPD",
+        "Unfortunately we were unable to deliver your parcel as no one was available to receive it",
+        "attempt_failed",
+    ),
     ("DPD NL", "Pakket is bezorgd bij de buren op nummer 5", "delivered"),
     ("PostNL", "Het pakket is onderweg naar het sorteercentrum", "in_transit"),
-    ("PostNL",
-     "Zending is aangekomen bij het PostNL-punt en kan worden opgehaald",
-     "available_for_pickup"),
+    (
+        "PostNL",
+        "Zending is aangekomen bij het PostNL-punt en kan worden opgehaald",
+        "available_for_pickup",
+    ),
     ("Chronopost", "Colis en cours d'acheminement vers votre agence", "in_transit"),
     ("Chronopost", "Livraison reportée à la demande du destinataire", "in_transit"),
     ("Mondial Relay", "Colis disponible au Point Relais", "available_for_pickup"),
@@ -245,9 +288,11 @@ HELD_OUT: list[tuple[str, str, str]] = [
     ("SEUR", "El envío ha sido entregado al destinatario", "delivered"),
     ("SEUR", "Incidencia en la entrega: dirección incorrecta", "exception"),
     ("MRW", "En tránsito hacia la franquicia de destino", "in_transit"),
-    ("Poste Italiane",
-     "Tentativo di consegna non riuscito, destinatario assente",
-     "attempt_failed"),
+    (
+        "Poste Italiane",
+        "Tentativo di consegna non riuscito, destinatario assente",
+        "attempt_failed",
+    ),
     ("BRT", "Spedizione partita dalla filiale", "in_transit"),
     ("BRT", "Consegnata al destinatario", "delivered"),
     ("Poczta Polska", "Awizowano - przesyłka do odbioru w placówce", "attempt_failed"),
@@ -260,9 +305,11 @@ HELD_OUT: list[tuple[str, str, str]] = [
     ("Japan Post", "お届け先不在のため持ち帰り", "attempt_failed"),
     ("China Post", "到达寄达地", "in_transit"),
     ("Cainiao", "包裹已到达驿站，请及时取件", "available_for_pickup"),
-    ("ACS Courier",
-     "Η αποστολή είναι έτοιμη για παραλαβή από το κατάστημα",
-     "available_for_pickup"),
+    (
+        "ACS Courier",
+        "Η αποστολή είναι έτοιμη για παραλαβή από το κατάστημα",
+        "available_for_pickup",
+    ),
     ("ELTA", "Η αποστολή επιστράφηκε στον αποστολέα", "returned_to_sender"),
     ("Aramex", "Shipment delivered to consignee", "delivered"),
     ("Aramex", "Consignee not available - will reattempt delivery", "attempt_failed"),
@@ -315,47 +362,63 @@ def test_unseen_set_not_in_corpus() -> None:
 
 def test_unseen_accuracy() -> None:
     rows = _unseen()
-    wrong = [(r["milestone"], got, r["carrier"], r["description"]) for r in rows
-             if not _same(got := normalise(r["carrier"], None, r["description"]).milestone,
-                          r["milestone"])]
+    wrong = [
+        (r["milestone"], got, r["carrier"], r["description"])
+        for r in rows
+        if not _same(
+            got := normalise(r["carrier"], None, r["description"]).milestone, r["milestone"]
+        )
+    ]
     accuracy = 1 - len(wrong) / len(rows)
     assert accuracy >= 0.90, f"accuracy {accuracy:.3f}; wrong: {wrong}"
 
 
 # --- free text --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("description", "milestone"), [
-    ("Zugestellt", "delivered"), ("ZUGESTELLT", "delivered"), ("Livré", "delivered"),
-    ("livre", "delivered"), ("Entregado", "delivered"), ("Doręczona", "delivered"),
-    ("Η ΑΠΟΣΤΟΛΗ ΠΑΡΑΔΟΘΗΚΕ", "delivered"), ("配達完了", "delivered"),
-    ("Return to sender: addressee unknown", "returning_to_sender"),
-    ("Delivery attempted, not delivered", "attempt_failed"),
-    ("Out for delivery", "out_for_delivery"),
-    ("Shipment will be delivered to the parcel locker tomorrow", "in_transit"),
-    ("Ready for pickup at the post office", "available_for_pickup"),
-    ("Shipping label created", "label_created"),
-    ("We’ll try again tomorrow – we missed you", "attempt_failed"),  # curly quote, dash
-])
+
+@pytest.mark.parametrize(
+    ("description", "milestone"),
+    [
+        ("Zugestellt", "delivered"),
+        ("ZUGESTELLT", "delivered"),
+        ("Livré", "delivered"),
+        ("livre", "delivered"),
+        ("Entregado", "delivered"),
+        ("Doręczona", "delivered"),
+        ("Η ΑΠΟΣΤΟΛΗ ΠΑΡΑΔΟΘΗΚΕ", "delivered"),
+        ("配達完了", "delivered"),
+        ("Return to sender: addressee unknown", "returning_to_sender"),
+        ("Delivery attempted, not delivered", "attempt_failed"),
+        ("Out for delivery", "out_for_delivery"),
+        ("Shipment will be delivered to the parcel locker tomorrow", "in_transit"),
+        ("Ready for pickup at the post office", "available_for_pickup"),
+        ("Shipping label created", "label_created"),
+        ("We’ll try again tomorrow – we missed you", "attempt_failed"),  # curly quote, dash
+    ],
+)
 def test_text_rules(description: str, milestone: str) -> None:
     assert _same(normalise(None, None, description).milestone, milestone)
 
 
-@pytest.mark.parametrize(("description", "reason"), [
-    ("Shipment held by customs", "customs"),
-    ("Zending is tegengehouden door de douane", "customs"),
-    ("Incorrect address - unable to deliver", "address"),
-    ("Adresse incomplète", "address"),
-    ("Parcel damaged in transit", "damaged"),
-    ("Paczka uszkodzona", "damaged"),
-    ("Package lost", "lost"),
-    ("Zending is vermist", "lost"),
-    ("Refused by recipient", "refused"),
-    ("Annahme verweigert", "refused"),
-    ("Delayed due to severe weather", "weather"),
-    ("Retard dû aux intempéries", "weather"),
-    ("Delivery delayed", "delayed"),
-    ("Shipment exception", "other"),
-])
+@pytest.mark.parametrize(
+    ("description", "reason"),
+    [
+        ("Shipment held by customs", "customs"),
+        ("Zending is tegengehouden door de douane", "customs"),
+        ("Incorrect address - unable to deliver", "address"),
+        ("Adresse incomplète", "address"),
+        ("Parcel damaged in transit", "damaged"),
+        ("Paczka uszkodzona", "damaged"),
+        ("Package lost", "lost"),
+        ("Zending is vermist", "lost"),
+        ("Refused by recipient", "refused"),
+        ("Annahme verweigert", "refused"),
+        ("Delayed due to severe weather", "weather"),
+        ("Retard dû aux intempéries", "weather"),
+        ("Delivery delayed", "delayed"),
+        ("Shipment exception", "other"),
+    ],
+)
 def test_exception_reasons(description: str, reason: str) -> None:
     assert normalise(None, None, description) == Normalised("exception", reason)
 
@@ -368,48 +431,52 @@ def test_empty_or_meaningless_text_is_in_transit(description: str | None) -> Non
 
 # --- code tables ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("carrier", "code", "expected"), [
-    ("aftership", "Exception_004", ("exception", "customs")),  # subtag beats tag
-    ("aftership", "Exception", ("exception", "other")),
-    ("aftership", "Exception_012", ("exception", "damaged")),
-    ("aftership", "Exception_010", ("returning_to_sender", None)),
-    ("aftership", "AttemptFail_001", ("attempt_failed", None)),
-    ("aftership", "Delivered_002", ("delivered", None)),
-    ("aftership", "InTransit_099", ("in_transit", None)),  # unknown subtag: its tag decides
-    ("easypost", "pre_transit", ("label_created", None)),
-    ("easypost", "arrived_at_facility", ("in_transit", None)),
-    ("easypost", "weather_delay", ("exception", "weather")),
-    ("easypost", "return_to_sender", ("returning_to_sender", None)),
-    ("easypost", "cancelled", ("cancelled", None)),
-    ("shippo", "TRANSIT", ("in_transit", None)),
-    ("shippo", "RETURNED", ("returned_to_sender", None)),
-    ("shippo", "package_lost", ("exception", "lost")),
-    ("shippo", "notice_left", ("attempt_failed", None)),
-    ("shopify", "OUT_FOR_DELIVERY", ("out_for_delivery", None)),
-    ("shopify", "out_for_delivery", ("out_for_delivery", None)),
-    ("shopify", "label_printed", ("label_created", None)),
-    ("shopify", "READY_FOR_PICKUP", ("available_for_pickup", None)),
-    ("17track", "DeliveryFailure", ("attempt_failed", None)),
-    ("17track", "Exception_Returned", ("returned_to_sender", None)),
-    ("17track", "InTransit_CustomsRequiringInformation", ("exception", "customs")),
-    ("dhl", "pre-transit", ("label_created", None)),
-    ("DHL Express", "transit", ("in_transit", None)),
-    ("dhl", "failure", ("exception", "other")),
-    ("ups", "M", ("label_created", None)),
-    ("UPS", "I", ("in_transit", None)),
-    ("ups", "OT", ("out_for_delivery", None)),
-    ("ups", "D", ("delivered", None)),
-    ("UPS Mail Innovations", "RS", ("returning_to_sender", None)),
-    ("fedex", "OC", ("label_created", None)),
-    ("FedEx", "OD", ("out_for_delivery", None)),
-    ("fedex", "HL", ("available_for_pickup", None)),
-    ("FedEx Ground", "DL", ("delivered", None)),
-    ("fedex", "CD", ("exception", "customs")),
-    ("fedex", "OF", ("in_transit", None)),  # FedEx origin facility ...
-    ("usps", "OF", ("out_for_delivery", None)),  # ... USPS out for delivery
-    ("usps", "01", ("delivered", None)),
-    ("usps", "02", ("attempt_failed", None)),
-])
+
+@pytest.mark.parametrize(
+    ("carrier", "code", "expected"),
+    [
+        ("aftership", "Exception_004", ("exception", "customs")),  # subtag beats tag
+        ("aftership", "Exception", ("exception", "other")),
+        ("aftership", "Exception_012", ("exception", "damaged")),
+        ("aftership", "Exception_010", ("returning_to_sender", None)),
+        ("aftership", "AttemptFail_001", ("attempt_failed", None)),
+        ("aftership", "Delivered_002", ("delivered", None)),
+        ("aftership", "InTransit_099", ("in_transit", None)),  # unknown subtag: its tag decides
+        ("easypost", "pre_transit", ("label_created", None)),
+        ("easypost", "arrived_at_facility", ("in_transit", None)),
+        ("easypost", "weather_delay", ("exception", "weather")),
+        ("easypost", "return_to_sender", ("returning_to_sender", None)),
+        ("easypost", "cancelled", ("cancelled", None)),
+        ("shippo", "TRANSIT", ("in_transit", None)),
+        ("shippo", "RETURNED", ("returned_to_sender", None)),
+        ("shippo", "package_lost", ("exception", "lost")),
+        ("shippo", "notice_left", ("attempt_failed", None)),
+        ("shopify", "OUT_FOR_DELIVERY", ("out_for_delivery", None)),
+        ("shopify", "out_for_delivery", ("out_for_delivery", None)),
+        ("shopify", "label_printed", ("label_created", None)),
+        ("shopify", "READY_FOR_PICKUP", ("available_for_pickup", None)),
+        ("17track", "DeliveryFailure", ("attempt_failed", None)),
+        ("17track", "Exception_Returned", ("returned_to_sender", None)),
+        ("17track", "InTransit_CustomsRequiringInformation", ("exception", "customs")),
+        ("dhl", "pre-transit", ("label_created", None)),
+        ("DHL Express", "transit", ("in_transit", None)),
+        ("dhl", "failure", ("exception", "other")),
+        ("ups", "M", ("label_created", None)),
+        ("UPS", "I", ("in_transit", None)),
+        ("ups", "OT", ("out_for_delivery", None)),
+        ("ups", "D", ("delivered", None)),
+        ("UPS Mail Innovations", "RS", ("returning_to_sender", None)),
+        ("fedex", "OC", ("label_created", None)),
+        ("FedEx", "OD", ("out_for_delivery", None)),
+        ("fedex", "HL", ("available_for_pickup", None)),
+        ("FedEx Ground", "DL", ("delivered", None)),
+        ("fedex", "CD", ("exception", "customs")),
+        ("fedex", "OF", ("in_transit", None)),  # FedEx origin facility ...
+        ("usps", "OF", ("out_for_delivery", None)),  # ... USPS out for delivery
+        ("usps", "01", ("delivered", None)),
+        ("usps", "02", ("attempt_failed", None)),
+    ],
+)
 def test_code_tables(carrier: str, code: str, expected: tuple[str, str | None]) -> None:
     assert normalise(carrier, code, None) == Normalised(*expected)
 
@@ -430,11 +497,20 @@ def test_ambiguous_code_without_carrier_uses_text() -> None:
     assert normalise(None, "OF", "At FedEx origin facility").milestone == "in_transit"
 
 
-@pytest.mark.parametrize(("carrier", "code"), [
-    ("easypost", "unknown"), ("easypost", "status_update"), ("aftership", "Pending"),
-    ("shippo", "UNKNOWN"), ("17track", "NotFound"), ("dhl", "unknown"), (None, "no-such-code"),
-    ("usps", "zz"), (None, "   "),
-])
+@pytest.mark.parametrize(
+    ("carrier", "code"),
+    [
+        ("easypost", "unknown"),
+        ("easypost", "status_update"),
+        ("aftership", "Pending"),
+        ("shippo", "UNKNOWN"),
+        ("17track", "NotFound"),
+        ("dhl", "unknown"),
+        (None, "no-such-code"),
+        ("usps", "zz"),
+        (None, "   "),
+    ],
+)
 def test_generic_or_unknown_code_falls_back_to_text(carrier: str | None, code: str) -> None:
     assert normalise(carrier, code, "Zending is bezorgd") == Normalised("delivered", None)
     assert normalise(carrier, code, None) == Normalised("in_transit", None)
@@ -457,6 +533,7 @@ def test_odd_inputs_do_not_crash() -> None:
 
 # --- real payload codes -----------------------------------------------------------------------
 
+
 def test_usps_payload_event_codes_agree_with_event_text() -> None:
     body = _payload("usps_v3_tracking_response.json")
     assert normalise("usps", body["statusCategory"], None).milestone == "delivered"
@@ -468,9 +545,18 @@ def test_usps_payload_event_codes_agree_with_event_text() -> None:
 
 def test_fedex_payload_scan_events() -> None:
     body = _payload("fedex_track_response_multi_piece.json")
-    expected = {"OC": "label_created", "PU": "in_transit", "AR": "in_transit", "DP": "in_transit",
-                "OD": "out_for_delivery", "HP": "available_for_pickup", "DY": "exception",
-                "DL": "delivered", "AF": "in_transit", "AO": "in_transit"}
+    expected = {
+        "OC": "label_created",
+        "PU": "in_transit",
+        "AR": "in_transit",
+        "DP": "in_transit",
+        "OD": "out_for_delivery",
+        "HP": "available_for_pickup",
+        "DY": "exception",
+        "DL": "delivered",
+        "AF": "in_transit",
+        "AO": "in_transit",
+    }
     seen = set()
     for result in body["output"]["completeTrackResults"][0]["trackResults"]:
         for scan in result["scanEvents"]:
@@ -514,16 +600,20 @@ def test_17track_payload() -> None:
     assert normalise("17track", latest["status"], None).milestone == "delivered"
     for event in info["tracking"]["providers"][0]["events"]:
         if event["stage"]:
-            assert normalise("17track", event["stage"], None).milestone == \
-                normalise("UPS", None, event["description"]).milestone, event
+            assert (
+                normalise("17track", event["stage"], None).milestone
+                == normalise("UPS", None, event["description"]).milestone
+            ), event
 
 
 def test_easypost_and_shippo_payloads() -> None:
     result = _payload("easypost_event_tracker_updated_webhook_fixture.json")["result"]
     assert normalise("easypost", result["status_detail"], None).milestone == "in_transit"
     for detail in result["tracking_details"]:
-        assert normalise("easypost", detail["status_detail"], detail["message"]).milestone == \
-            normalise("easypost", detail["status"], None).milestone, detail
+        assert (
+            normalise("easypost", detail["status_detail"], detail["message"]).milestone
+            == normalise("easypost", detail["status"], None).milestone
+        ), detail
     track = _payload("shippo_track_get_usps_recorded_2017.json")
     history = track["tracking_history"]
     got = [normalise("shippo", h["status"], h["status_details"]).milestone for h in history]
@@ -534,6 +624,7 @@ def test_easypost_and_shippo_payloads() -> None:
 
 def test_many_calls_are_fast() -> None:
     import time
+
     descriptions = [r["description"] for r in _corpus()]
     start = time.perf_counter()
     for i in range(100_000):

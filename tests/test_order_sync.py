@@ -18,7 +18,6 @@ SHOPIFY_ORDER = "shopify_order_object_as_webhook_body.json"
 FULFILLMENT = "shopify_fulfillment_object_as_webhook_body.json"
 
 
-
 async def post(
     client, source: str, body: dict, topic: str, delivery: str, status: int = 200
 ) -> RawInput:

@@ -30,8 +30,7 @@ def asset() -> apprise.AppriseAsset:
 def plugin_module(filename: str):
     """The module Apprise loaded from ``plugins/<filename>`` (to reach its helpers)."""
     path = str(SHIPPED_PLUGINS / filename)
-    return next(m for m in list(sys.modules.values())
-                if getattr(m, "__file__", None) == path)
+    return next(m for m in list(sys.modules.values()) if getattr(m, "__file__", None) == path)
 
 
 async def notify(asset, url: str, body: str, title: str = "", body_format: str = "text"):
@@ -85,8 +84,13 @@ async def test_webhook_posts_json_with_a_verifiable_signature(asset):
     expected = hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
     assert request.headers["x-shopdesk-signature"] == f"sha256={expected}"
     message = json.loads(request.body)
-    assert message == {"type": "info", "title": "Order #1001", "body": "<p>Parcel late</p>",
-                       "format": "html", "timestamp": message["timestamp"]}
+    assert message == {
+        "type": "info",
+        "title": "Order #1001",
+        "body": "<p>Parcel late</p>",
+        "format": "html",
+        "timestamp": message["timestamp"],
+    }
     assert int(request.headers["x-shopdesk-timestamp"]) == message["timestamp"] >= before
     assert request.headers["content-type"].startswith("application/json")
 
@@ -105,15 +109,21 @@ async def test_webhook_through_the_sender_explains_failures(asset):
     rendered = Rendered("Order #1001", "<p>late</p>", "html", "late")
     async with HTTPSink() as http, Sender() as sender:
         http.fail(503)
-        result = await sender.send(f"shopdeskhook://127.0.0.1:{http.port}/in?secret=k3y-xyz",
-                                   rendered)
+        result = await sender.send(
+            f"shopdeskhook://127.0.0.1:{http.port}/in?secret=k3y-xyz", rendered
+        )
     assert not result.ok and "503" in result.error and "k3y-xyz" not in result.error
 
 
 def test_webhook_endpoints():
     endpoint = plugin_module("shopdesk_webhook.py").endpoint
-    secure = {"schema": "shopdeskhooks", "host": "example.com", "port": 8443,
-              "fullpath": "/a/b", "qsd": {"secret": "x", "timeout": "3", "k": "v"}}
+    secure = {
+        "schema": "shopdeskhooks",
+        "host": "example.com",
+        "port": 8443,
+        "fullpath": "/a/b",
+        "qsd": {"secret": "x", "timeout": "3", "k": "v"},
+    }
     assert endpoint(secure) == "https://example.com:8443/a/b?k=v"
     assert endpoint({"schema": "shopdeskhook", "host": "::1", "qsd": {}}) == "http://[::1]/"
 

@@ -32,20 +32,40 @@ async def client(db):
 
 
 async def shop_with_order(number="1001", **kw) -> str:
-    await orders.create_order(NewOrder(
-        number=number, placed_at=NOW - timedelta(days=2), currency="EUR",
-        items=[NewItem(kw.pop("title", "Stoneware mug"), 2, 1800)],
-        email=kw.pop("email", "ada@example.com"), name="Ada Lovelace", phone="+4930123456",
-        country="DE", postcode="10115", city="Berlin", locale=kw.pop("locale", "en")))
-    await shipments.add_shipment(number, "00340434161094042557", carrier="DHL Paket",
-                                 shipped_at=NOW - timedelta(days=1))
-    await shipments.record_events([
-        NewEvent("00340434161094042557", NOW - timedelta(hours=20),
-                 description="Die Sendung wurde im Startpaketzentrum bearbeitet",
-                 location="Leipzig"),
-        NewEvent("00340434161094042557", NOW - timedelta(hours=3), "out_for_delivery",
-                 description="Out for delivery"),
-    ])
+    await orders.create_order(
+        NewOrder(
+            number=number,
+            placed_at=NOW - timedelta(days=2),
+            currency="EUR",
+            items=[NewItem(kw.pop("title", "Stoneware mug"), 2, 1800)],
+            email=kw.pop("email", "ada@example.com"),
+            name="Ada Lovelace",
+            phone="+4930123456",
+            country="DE",
+            postcode="10115",
+            city="Berlin",
+            locale=kw.pop("locale", "en"),
+        )
+    )
+    await shipments.add_shipment(
+        number, "00340434161094042557", carrier="DHL Paket", shipped_at=NOW - timedelta(days=1)
+    )
+    await shipments.record_events(
+        [
+            NewEvent(
+                "00340434161094042557",
+                NOW - timedelta(hours=20),
+                description="Die Sendung wurde im Startpaketzentrum bearbeitet",
+                location="Leipzig",
+            ),
+            NewEvent(
+                "00340434161094042557",
+                NOW - timedelta(hours=3),
+                "out_for_delivery",
+                description="Out for delivery",
+            ),
+        ]
+    )
     return await queries.order_token(number)
 
 
@@ -69,7 +89,7 @@ async def test_tracking_page_answers_where_and_what_next(client):
     # Private: no surname, no address, no email, no phone.
     for secret in ("Lovelace", "10115", "Berlin", "ada@example.com", "+4930123456"):
         assert secret not in html
-    assert "<script src=\"/static/live.js\"" in html and "<script>" not in html
+    assert '<script src="/static/live.js"' in html and "<script>" not in html
 
 
 async def test_security_headers_on_every_page(client):
@@ -92,15 +112,24 @@ async def test_etag_makes_a_reload_cheap_until_the_order_changes(client):
     # A repeat view comes from memory, with the same page and every header.
     hit = await client.get(f"/t/{token}")
     assert hit.status_code == 200 and hit.text == first.text
-    for name in ("etag", "last-modified", "vary", "cache-control", "content-type",
-                 "content-security-policy", "referrer-policy", "x-content-type-options"):
+    for name in (
+        "etag",
+        "last-modified",
+        "vary",
+        "cache-control",
+        "content-type",
+        "content-security-policy",
+        "referrer-policy",
+        "x-content-type-options",
+    ):
         assert hit.headers[name] == first.headers[name], name
     german = await client.get(f"/t/{token}?lang=de")
     assert german.headers["etag"] != etag and 'lang="de"' in german.text
     status = (await client.get(f"/t/{token}/status")).json()
     assert status["stage"] == "out_for_delivery"
-    await shipments.record_event(NewEvent("00340434161094042557", NOW, "delivered",
-                                          description="Delivered"))
+    await shipments.record_event(
+        NewEvent("00340434161094042557", NOW, "delivered", description="Delivered")
+    )
     changed = await client.get(f"/t/{token}", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and "has been delivered" in changed.text
     assert (await client.get(f"/t/{token}/status")).json()["version"] != status["version"]
@@ -113,15 +142,26 @@ async def test_a_change_written_by_another_process_reaches_a_cached_page(db):
     token = await shop_with_order()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
     env.update(SHOPDESK_DATA_DIR=str(db.data_dir), SHOPDESK_DATABASE_URL=db.database_url)
-    async with app.lifespan(), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="https://shop.example") as client:
+    async with (
+        app.lifespan(),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="https://shop.example"
+        ) as client,
+    ):
         first = await client.get(f"/t/{token}", headers={"Accept-Language": "en"})
         assert "out for delivery" in first.text
         again = await client.get(f"/t/{token}", headers={"Accept-Language": "en"})
         assert again.text == first.text  # served from the cache
         done = await asyncio.create_subprocess_exec(
-            str(SHOPDESK), "event", "1001", "--milestone", "delivered", env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            str(SHOPDESK),
+            "event",
+            "1001",
+            "--milestone",
+            "delivered",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         _, err = await done.communicate()
         assert done.returncode == 0, err.decode()
         for _ in range(100):  # the feed is read every second; allow a slow machine
@@ -137,14 +177,27 @@ async def test_a_change_written_by_another_process_reaches_a_cached_page(db):
 async def test_language_from_query_header_or_order(client):
     token = await shop_with_order(locale="fr")
     assert 'lang="fr"' in (await client.get(f"/t/{token}")).text
-    assert 'lang="de"' in (await client.get(f"/t/{token}",
-                                            headers={"Accept-Language": "de-DE,de;q=0.9"})).text
+    assert (
+        'lang="de"'
+        in (await client.get(f"/t/{token}", headers={"Accept-Language": "de-DE,de;q=0.9"})).text
+    )
     page = await client.get(f"/t/{token}?lang=nl", headers={"Accept-Language": "de"})
     assert 'lang="nl"' in page.text
 
 
-@pytest.mark.parametrize("token", ["", "x", "a" * 20, "a" * 43, "a" * 500,
-                                   "' OR 1=1 --", "<script>alert(1)</script>", "..%2F..%2Fetc"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "x",
+        "a" * 20,
+        "a" * 43,
+        "a" * 500,
+        "' OR 1=1 --",
+        "<script>alert(1)</script>",
+        "..%2F..%2Fetc",
+    ],
+)
 async def test_wrong_tokens_are_a_plain_404(client, token):
     await shop_with_order()
     response = await client.get(f"/t/{token}")
@@ -161,18 +214,23 @@ async def test_hostile_values_are_escaped(client):
 async def test_lookup_by_number_and_email_or_postcode(client):
     token = await shop_with_order()
     await client.get("/track")
-    for fields in ({"number": "#1001", "email": " ADA@example.com "},
-                   {"number": "1001", "postcode": "10 115"}):
-        response = await client.post("/track", data={**fields, "_csrf_token": csrf(client)},
-                                     follow_redirects=False)
+    for fields in (
+        {"number": "#1001", "email": " ADA@example.com "},
+        {"number": "1001", "postcode": "10 115"},
+    ):
+        response = await client.post(
+            "/track", data={**fields, "_csrf_token": csrf(client)}, follow_redirects=False
+        )
         assert response.status_code == 303
         assert response.headers["location"].startswith(f"/t/{token}")
     answers = set()
-    for fields in ({"number": "1001", "email": "eve@example.com"},
-                   {"number": "9999", "email": "ada@example.com"},
-                   {"number": "1001", "postcode": "99999"},
-                   {"number": "1001"},
-                   {"number": "' OR 1=1 --", "email": "<b>@x"}):
+    for fields in (
+        {"number": "1001", "email": "eve@example.com"},
+        {"number": "9999", "email": "ada@example.com"},
+        {"number": "1001", "postcode": "99999"},
+        {"number": "1001"},
+        {"number": "' OR 1=1 --", "email": "<b>@x"},
+    ):
         response = await client.post("/track", data={**fields, "_csrf_token": csrf(client)})
         assert response.status_code == 404
         answers.add(re.search(r'role="alert">(.*?)<', response.text).group(1))
@@ -190,22 +248,31 @@ async def test_a_thousand_wrong_lookups_are_limited(client):
     await client.get("/track")
     statuses = []
     for i in range(1000):
-        response = await client.post("/track", data={
-            "number": str(1000 + i), "email": "guess@example.com", "_csrf_token": csrf(client)})
+        response = await client.post(
+            "/track",
+            data={
+                "number": str(1000 + i),
+                "email": "guess@example.com",
+                "_csrf_token": csrf(client),
+            },
+        )
         statuses.append(response.status_code)
     assert statuses[:10] == [404] * 10
     assert set(statuses[10:]) == {429}
     # even the right answer waits now: limited means limited
-    right = await client.post("/track", data={"number": "1001", "email": "ada@example.com",
-                                              "_csrf_token": csrf(client)})
+    right = await client.post(
+        "/track", data={"number": "1001", "email": "ada@example.com", "_csrf_token": csrf(client)}
+    )
     assert right.status_code == 429
 
 
 async def test_oversized_bodies_are_refused(client):
     await client.get("/track")
-    response = await client.post("/track", content=b"number=" + b"1" * 200_000,
-                                 headers={"Content-Type": "application/x-www-form-urlencoded",
-                                          "x-csrftoken": csrf(client)})
+    response = await client.post(
+        "/track",
+        content=b"number=" + b"1" * 200_000,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "x-csrftoken": csrf(client)},
+    )
     assert response.status_code == 413
 
 
@@ -236,19 +303,32 @@ async def test_health_metrics_and_theme(client):
 
 async def test_a_customer_starts_a_return_and_follows_it(client):
     token = await shop_with_order()
-    await shipments.record_event(NewEvent("00340434161094042557", NOW - timedelta(hours=1),
-                                          "delivered", description="Delivered"))
+    await shipments.record_event(
+        NewEvent(
+            "00340434161094042557", NOW - timedelta(hours=1), "delivered", description="Delivered"
+        )
+    )
     page = await client.get(f"/t/{token}?lang=en")
     assert f'href="/t/{token}/return"' in page.text
     form = await client.get(f"/t/{token}/return?lang=en")
     assert form.status_code == 200
     item_field = re.search(r'name="(qty-\d+)"', form.text).group(1)
-    refused = await client.post(f"/t/{token}/return", follow_redirects=False, data={
-        "reason": "Too small", "resolution": "refund", "_csrf_token": csrf(client)})
+    refused = await client.post(
+        f"/t/{token}/return",
+        follow_redirects=False,
+        data={"reason": "Too small", "resolution": "refund", "_csrf_token": csrf(client)},
+    )
     assert refused.status_code == 400 and "at least one item" in refused.text
-    started = await client.post(f"/t/{token}/return", follow_redirects=False, data={
-        item_field: "1", "reason": "<b>Too small</b>", "resolution": "exchange",
-        "_csrf_token": csrf(client)})
+    started = await client.post(
+        f"/t/{token}/return",
+        follow_redirects=False,
+        data={
+            item_field: "1",
+            "reason": "<b>Too small</b>",
+            "resolution": "exchange",
+            "_csrf_token": csrf(client),
+        },
+    )
     assert started.status_code == 303
     status = await client.get(started.headers["location"])
     assert status.status_code == 200

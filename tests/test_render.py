@@ -26,18 +26,32 @@ from shopdesk.tracking.normalize import REASONS
 
 TOKEN = "Zx9_" + "k" * 39  # 43 characters, like a real tracking token
 TRACKING_URL = f"https://shop.example/t/{TOKEN}"
-SHOP = Shop(name="My Shop", public_url="https://shop.example", support_email="help@shop.example",
-            support_phone="+49 30 1234567", logo="https://shop.example/logo.png")
+SHOP = Shop(
+    name="My Shop",
+    public_url="https://shop.example",
+    support_email="help@shop.example",
+    support_phone="+49 30 1234567",
+    logo="https://shop.example/logo.png",
+)
 WINDOW = (date(2025, 12, 2), date(2025, 12, 4))  # Tue – Thu
 ALL_LOCALES = ("en", "de", "fr", "es", "nl")
 
 
 def message(kind: str = "shipped", locale: str = "en", **changes: object) -> Message:
     base = Message(
-        kind=kind, locale=locale, shop=SHOP, order_number="1001", first_name="Anna",
-        tracking_url=TRACKING_URL, unsubscribe_url="https://shop.example/u/unsub-token",
-        carrier="DHL", tracking_number="JJD0001234", estimate=WINDOW, reason="customs",
-        status_text="Arrived at the sorting centre", items=(("Mug", 2),),
+        kind=kind,
+        locale=locale,
+        shop=SHOP,
+        order_number="1001",
+        first_name="Anna",
+        tracking_url=TRACKING_URL,
+        unsubscribe_url="https://shop.example/u/unsub-token",
+        carrier="DHL",
+        tracking_number="JJD0001234",
+        estimate=WINDOW,
+        reason="customs",
+        status_text="Arrived at the sorting centre",
+        items=(("Mug", 2),),
     )
     return replace(base, **changes)
 
@@ -47,6 +61,7 @@ def placeholders(text: str) -> set[str]:
 
 
 # --- every kind, channel and locale -------------------------------------------------------
+
 
 @pytest.mark.parametrize("locale", ALL_LOCALES)
 @pytest.mark.parametrize("channel", CHANNEL_KINDS)
@@ -76,8 +91,10 @@ def test_every_kind_channel_locale_renders(kind: str, channel: str, locale: str)
 def test_digest_parcels_render_in_every_locale(parcels: int) -> None:
     for locale in ALL_LOCALES:
         for kind in KINDS:
-            assert "1001" in render(message(kind, locale, parcels=parcels), "chat").text or \
-                kind == "test"
+            assert (
+                "1001" in render(message(kind, locale, parcels=parcels), "chat").text
+                or kind == "test"
+            )
 
 
 def test_unknown_kind_or_channel_is_refused() -> None:
@@ -88,6 +105,7 @@ def test_unknown_kind_or_channel_is_refused() -> None:
 
 
 # --- wording ------------------------------------------------------------------------------
+
 
 def test_natural_wording_per_locale() -> None:
     assert "Ihre Bestellung 1001 ist unterwegs" in render(message("shipped", "de"), "email").title
@@ -114,8 +132,7 @@ def test_digest_wording_for_two_parcels() -> None:
 
 def test_exception_reason_in_plain_words() -> None:
     texts = {
-        reason: render(message("exception", reason=reason), "email").text
-        for reason in REASONS
+        reason: render(message("exception", reason=reason), "email").text for reason in REASONS
     }
     assert "held at customs" in texts["customs"]
     assert "address" in texts["address"]
@@ -128,8 +145,9 @@ def test_exception_reason_in_plain_words() -> None:
     assert len(set(texts.values())) == len(REASONS)
     # an unknown or missing reason still says something true
     for reason in (None, "meteor", "title"):
-        assert "problem with the delivery" in render(message("exception", reason=reason),
-                                                      "sms").text
+        assert (
+            "problem with the delivery" in render(message("exception", reason=reason), "sms").text
+        )
 
 
 def test_delayed_apologises_and_gives_the_new_estimate() -> None:
@@ -137,8 +155,10 @@ def test_delayed_apologises_and_gives_the_new_estimate() -> None:
     assert "sorry" in out.lower()
     assert "New estimated delivery: Tue 2 Dec – Thu 4 Dec" in out
     sms = render(message("delayed"), "sms").text
-    assert sms == f"My Shop: We're sorry, your order 1001 is running late. " \
-                  f"New date: Tue 2 Dec - Thu 4 Dec {TRACKING_URL}"
+    assert (
+        sms == f"My Shop: We're sorry, your order 1001 is running late. "
+        f"New date: Tue 2 Dec - Thu 4 Dec {TRACKING_URL}"
+    )
     unknown = render(message("delayed", estimate=None), "email").text
     assert "as soon as there's a new delivery date" in unknown
 
@@ -158,6 +178,7 @@ def test_unknown_locale_falls_back_to_english() -> None:
 
 
 # --- email --------------------------------------------------------------------------------
+
 
 def test_email_is_branded_and_self_contained() -> None:
     shop = replace(SHOP, primary_color="#ff6600")
@@ -185,8 +206,7 @@ def test_email_without_logo_shows_the_shop_name() -> None:
 def test_html_escapes_hostile_values() -> None:
     evil = "<script>alert(1)</script>"
     shop = replace(SHOP, name=evil, primary_color="red;background:url(https://evil.example)")
-    out = render(message(shop=shop, first_name=evil, items=((evil, 1),), status_text=evil),
-                 "email")
+    out = render(message(shop=shop, first_name=evil, items=((evil, 1),), status_text=evil), "email")
     assert "<script>" not in out.body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out.body
     assert "evil.example" not in out.body  # an invalid colour falls back to the default
@@ -195,8 +215,7 @@ def test_html_escapes_hostile_values() -> None:
 
 
 def test_chat_escapes_markdown_in_names() -> None:
-    out = render(message(first_name="*Anna*", shop=replace(SHOP, name="[x](https://evil)")),
-                 "chat")
+    out = render(message(first_name="*Anna*", shop=replace(SHOP, name="[x](https://evil)")), "chat")
     assert r"\*Anna\*" in out.body
     assert "<script>" not in render(message(first_name="<script>"), "chat").body
     assert f"]({TRACKING_URL})" in out.body
@@ -204,11 +223,14 @@ def test_chat_escapes_markdown_in_names() -> None:
 
 # --- overrides ----------------------------------------------------------------------------
 
+
 def test_override_dir_file_wins(tmp_path: Path) -> None:
-    (tmp_path / "sms.txt").write_text("{{ shop.name }} custom {{ m.order_number }} "
-                                      "{{ m.tracking_url }}", encoding="utf-8")
-    (tmp_path / "email.html").write_text("<p>{{ t('track') }}: {{ m.first_name }}</p>",
-                                         encoding="utf-8")
+    (tmp_path / "sms.txt").write_text(
+        "{{ shop.name }} custom {{ m.order_number }} {{ m.tracking_url }}", encoding="utf-8"
+    )
+    (tmp_path / "email.html").write_text(
+        "<p>{{ t('track') }}: {{ m.first_name }}</p>", encoding="utf-8"
+    )
     sms = render(message(), "sms", override_dir=tmp_path)
     assert sms.text == f"My Shop custom 1001 {TRACKING_URL}"
     email = render(message(first_name="<b>"), "email", override_dir=tmp_path)
@@ -229,6 +251,7 @@ def test_missing_override_dir_uses_shipped_templates(tmp_path: Path) -> None:
 
 
 # --- SMS ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_english_sms_fits_one_segment(kind: str) -> None:
@@ -265,8 +288,17 @@ def test_sms_drops_greeting_then_shop_name_never_the_link() -> None:
 def test_sms_folds_accents_only_when_that_makes_it_fit() -> None:
     es = render(message("shipped", "es"), "sms")
     assert es.segments == 1 and "esta en camino" in es.text  # "está" would force UCS-2
-    short = render(message("shipped", "es", tracking_url="https://s.ex/1", first_name="",
-                           estimate=None, shop=replace(SHOP, name="S")), "sms")
+    short = render(
+        message(
+            "shipped",
+            "es",
+            tracking_url="https://s.ex/1",
+            first_name="",
+            estimate=None,
+            shop=replace(SHOP, name="S"),
+        ),
+        "sms",
+    )
     assert short.text == "S: Tu pedido 1001 ya ha salido y está en camino. https://s.ex/1"
     assert short.segments == 1  # fits as UCS-2 (70): the accent stays
 
@@ -291,11 +323,12 @@ def test_segments_known_cases() -> None:
 
 def test_to_gsm7() -> None:
     assert to_gsm7("Tu pedido está en camino – ¡ya!") == "Tu pedido esta en camino - ¡ya!"
-    assert to_gsm7("Müller façade “x”") == "Müller facade \"x\""
+    assert to_gsm7("Müller façade “x”") == 'Müller facade "x"'
     assert to_gsm7("😀") == "😀"
 
 
 # --- catalogs and dates -------------------------------------------------------------------
+
 
 def test_locales_shipped() -> None:
     assert set(locales()) == set(ALL_LOCALES)
@@ -326,18 +359,22 @@ def test_catalog_covers_every_kind_and_reason() -> None:
         assert f"reason.{reason}" in texts
 
 
-@pytest.mark.parametrize(("locale", "expected"), [
-    ("en", "Tue 2 Dec – Thu 4 Dec"),
-    ("de", "Di., 2. Dez. – Do., 4. Dez."),
-    ("fr", "mar. 2 déc. – jeu. 4 déc."),
-    ("es", "mar, 2 dic – jue, 4 dic"),
-    ("nl", "di 2 dec – do 4 dec"),
-])
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", "Tue 2 Dec – Thu 4 Dec"),
+        ("de", "Di., 2. Dez. – Do., 4. Dez."),
+        ("fr", "mar. 2 déc. – jeu. 4 déc."),
+        ("es", "mar, 2 dic – jue, 4 dic"),
+        ("nl", "di 2 dec – do 4 dec"),
+    ],
+)
 def test_estimate_formatting_per_locale(locale: str, expected: str) -> None:
     assert format_window(*WINDOW, locale) == expected
     cat = catalog(locale)
-    fallback = cat.t("window", start=format_day_fallback(WINDOW[0], cat),
-                     end=format_day_fallback(WINDOW[1], cat))
+    fallback = cat.t(
+        "window", start=format_day_fallback(WINDOW[0], cat), end=format_day_fallback(WINDOW[1], cat)
+    )
     assert fallback == expected
     assert expected in render(message("shipped", locale), "email").text
 
@@ -352,8 +389,9 @@ def test_fallback_names_match_babel() -> None:
         cat = catalog(locale)
         day = date(2025, 1, 1)
         for _ in range(365):
-            expected = babel_dates.format_date(day, cat.dates["pattern"],
-                                               locale=cat.dates["babel_locale"])
+            expected = babel_dates.format_date(
+                day, cat.dates["pattern"], locale=cat.dates["babel_locale"]
+            )
             assert format_day_fallback(day, cat) == expected
             day += timedelta(days=1)
 

@@ -28,7 +28,7 @@ from shopdesk.notify.sinks import HTTPSink, SMTPSink
 RENDERED = Rendered(
     title="Your order #1001 has shipped",
     body="<p>Hi Ada,</p><p>your order <b>#1001</b> is on its way: "
-         "<a href='https://shop.example/t/abc'>track it</a>.</p>",
+    "<a href='https://shop.example/t/abc'>track it</a>.</p>",
     body_format="html",
     text="Hi Ada,\n\nyour order #1001 is on its way: https://shop.example/t/abc\n",
 )
@@ -82,8 +82,9 @@ async def test_the_plain_text_swap_is_scoped_to_our_sends(smtp, sender):
     await sender.send(mailto(smtp), RENDERED)  # installs everything
     plain = apprise.Apprise()
     plain.add(mailto(smtp))
-    assert await asyncio.to_thread(plain.notify, body=RENDERED.body, title="direct",
-                                   body_format="html")
+    assert await asyncio.to_thread(
+        plain.notify, body=RENDERED.body, title="direct", body_format="html"
+    )
     _, direct = await smtp.wait_for(2)
     text = direct.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "track it" in text and text.strip() != RENDERED.text.strip()  # Apprise's own
@@ -160,9 +161,12 @@ async def test_login_is_used_when_the_server_offers_auth(sender):
 async def test_many_concurrent_emails_all_arrive_without_throttling(smtp):
     async with Sender(concurrency=50) as sender:
         started = time.perf_counter()
-        results = await asyncio.gather(*(
-            sender.send(mailto(smtp), Rendered(f"Order #{i}", f"<p>{i}</p>", "html", str(i)))
-            for i in range(100)))
+        results = await asyncio.gather(
+            *(
+                sender.send(mailto(smtp), Rendered(f"Order #{i}", f"<p>{i}</p>", "html", str(i)))
+                for i in range(100)
+            )
+        )
         elapsed = time.perf_counter() - started
     assert all(r.ok for r in results), {r.error for r in results if not r.ok}
     messages = await smtp.wait_for(100)
@@ -173,8 +177,9 @@ async def test_many_concurrent_emails_all_arrive_without_throttling(smtp):
 async def test_no_ssl_context_is_built_per_email(smtp, sender, monkeypatch):
     built = []
     real = ssl.create_default_context
-    monkeypatch.setattr(ssl, "create_default_context",
-                        lambda *a, **k: built.append(1) or real(*a, **k))
+    monkeypatch.setattr(
+        ssl, "create_default_context", lambda *a, **k: built.append(1) or real(*a, **k)
+    )
     results = await asyncio.gather(*(sender.send(mailto(smtp), RENDERED) for _ in range(5)))
     assert all(r.ok for r in results)
     assert built == []  # plain SMTP: none at all; TLS: one shared per verification setting
@@ -187,10 +192,28 @@ def server_tls(tmp_path_factory) -> ssl.SSLContext:
         pytest.skip("the openssl command is needed to make a test certificate")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
-                    "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     return context
@@ -199,12 +222,14 @@ def server_tls(tmp_path_factory) -> ssl.SSLContext:
 async def test_starttls_shares_one_context_and_still_verifies(server_tls, sender, monkeypatch):
     built = []
     real = ssl.create_default_context
-    monkeypatch.setattr(ssl, "create_default_context",
-                        lambda *a, **k: built.append(1) or real(*a, **k))
+    monkeypatch.setattr(
+        ssl, "create_default_context", lambda *a, **k: built.append(1) or real(*a, **k)
+    )
     async with SMTPSink(tls=server_tls) as smtp:
         base = f"mailtos://127.0.0.1:{smtp.port}/?{FROM_TO}&mode=starttls"
-        results = await asyncio.gather(*(sender.send(f"{base}&verify=no", RENDERED)
-                                         for _ in range(5)))
+        results = await asyncio.gather(
+            *(sender.send(f"{base}&verify=no", RENDERED) for _ in range(5))
+        )
         assert all(r.ok for r in results), results
         assert len(await smtp.wait_for(5)) == 5
         assert len(built) <= 1  # the shared no-verify context, if no earlier test built it
@@ -247,8 +272,9 @@ async def test_apprise_debug_lines_do_not_reach_the_application_log(smtp, sender
         root.removeHandler(handler)
     assert "451" in result.error  # captured from a DEBUG line ...
     apprise_records = [r for r in seen if r.name == "apprise"]
-    assert apprise_records and all(r.levelno >= root.getEffectiveLevel()
-                                   for r in apprise_records)  # ... that we kept to ourselves
+    assert apprise_records and all(
+        r.levelno >= root.getEffectiveLevel() for r in apprise_records
+    )  # ... that we kept to ourselves
 
 
 async def test_a_send_that_takes_too_long_is_reported():
@@ -277,7 +303,8 @@ def test_validate_url():
     assert validate_url("json://hooks.example.com/shopdesk") is None
     assert validate_url("shopdeskhook://hooks.example.com/in?secret=x") is None  # shipped plugin
     assert "no Apprise plugin handles nosuchscheme://" in validate_url(
-        "nosuchscheme://user:s3cretpw@example.com")
+        "nosuchscheme://user:s3cretpw@example.com"
+    )
     assert "not an Apprise URL" in validate_url("just words")
     assert "letters and digits" in validate_url("my-plugin://x")
     reason = validate_url("mailto://user:s3cretpw@/?to=")

@@ -46,8 +46,13 @@ def test_serve_answers_http_and_stops_on_sigterm(cli, tmp_path):
     env["SHOPDESK_DATA_DIR"] = str(cli.data_dir)
     if pg := os.environ.get("SHOPDESK_TEST_DATABASE_URL"):
         env["SHOPDESK_DATABASE_URL"] = pg
-    server = subprocess.Popen([str(SHOPDESK), "serve", "--port", str(port)], env=env,
-                              cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [str(SHOPDESK), "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
@@ -77,9 +82,13 @@ def test_demo_seeds_then_serves_the_portal(cli, tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
     env["SHOPDESK_DATA_DIR"] = str(cli.data_dir)
-    demo = subprocess.Popen([str(SHOPDESK), "demo", "--orders", "10", "--no-tui", "--port",
-                             str(port)],
-                            env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    demo = subprocess.Popen(
+        [str(SHOPDESK), "demo", "--orders", "10", "--no-tui", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = ""
         while "tracking page" not in line:

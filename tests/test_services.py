@@ -14,17 +14,28 @@ from tests.conftest import at
 
 def order(number="1001", **changes) -> NewOrder:
     fields = dict(
-        number=number, placed_at=at("2026-11-02 09:00"), currency="EUR",
-        items=[NewItem("Stoneware mug", 2, 1800, "MUG-01")], email="ada@example.com",
-        name="Ada Lovelace", country="DE", postcode="10115", city="Berlin",
+        number=number,
+        placed_at=at("2026-11-02 09:00"),
+        currency="EUR",
+        items=[NewItem("Stoneware mug", 2, 1800, "MUG-01")],
+        email="ada@example.com",
+        name="Ada Lovelace",
+        country="DE",
+        postcode="10115",
+        city="Berlin",
     )
     fields.update(changes)
     return NewOrder(**fields)
 
 
 def scan(tracking, when, milestone=None, description="", **kw) -> NewEvent:
-    return NewEvent(tracking_number=tracking, occurred_at=at(when), milestone=milestone,
-                    description=description, **kw)
+    return NewEvent(
+        tracking_number=tracking,
+        occurred_at=at(when),
+        milestone=milestone,
+        description=description,
+        **kw,
+    )
 
 
 async def test_create_order_accepts_hash_and_rejects_duplicates(db):
@@ -44,17 +55,20 @@ async def test_tokens_are_unique_and_random(db):
     assert len(tokens) == 50
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"number": "  "}, "empty"),
-    ({"number": "x" * 65}, "longer than 64"),
-    ({"currency": "euro"}, "three-letter"),
-    ({"email": "not-an-email"}, "not valid"),
-    ({"country": "Germany"}, "two-letter"),
-    ({"items": [NewItem("Mug", 0, 100)]}, "quantity 0"),
-    ({"items": [NewItem("Mug", -2, 100)]}, "quantity -2"),
-    ({"items": [NewItem("Mug", 1, -100)]}, "negative"),
-    ({"items": [NewItem("", 1, 100)]}, "no title"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"number": "  "}, "empty"),
+        ({"number": "x" * 65}, "longer than 64"),
+        ({"currency": "euro"}, "three-letter"),
+        ({"email": "not-an-email"}, "not valid"),
+        ({"country": "Germany"}, "two-letter"),
+        ({"items": [NewItem("Mug", 0, 100)]}, "quantity 0"),
+        ({"items": [NewItem("Mug", -2, 100)]}, "quantity -2"),
+        ({"items": [NewItem("Mug", 1, -100)]}, "negative"),
+        ({"items": [NewItem("", 1, 100)]}, "no title"),
+    ],
+)
 async def test_invalid_orders_are_refused_with_a_reason(db, changes, message):
     with pytest.raises(InvalidInput, match=message):
         await orders.create_order(order(**changes))
@@ -76,15 +90,18 @@ async def test_journey_out_of_order_and_duplicate_events(db):
     assert view.stage == "shipped"
 
     # Delivered arrives before the earlier scans; duplicates arrive twice.
-    result = await shipments.record_events([
-        scan("1Z999AA10123456784", "2026-11-04 14:10", "delivered", "Delivered"),
-        scan("1Z999AA10123456784", "2026-11-03 08:00", "in_transit", "Departed facility"),
-        scan("1Z999AA10123456784", "2026-11-04 07:30", "out_for_delivery", "Out for delivery"),
-        scan("1Z999AA10123456784", "2026-11-03 08:00", "in_transit", "Departed facility"),
-    ])
+    result = await shipments.record_events(
+        [
+            scan("1Z999AA10123456784", "2026-11-04 14:10", "delivered", "Delivered"),
+            scan("1Z999AA10123456784", "2026-11-03 08:00", "in_transit", "Departed facility"),
+            scan("1Z999AA10123456784", "2026-11-04 07:30", "out_for_delivery", "Out for delivery"),
+            scan("1Z999AA10123456784", "2026-11-03 08:00", "in_transit", "Departed facility"),
+        ]
+    )
     assert (result.recorded, result.duplicates) == (3, 1)
-    again = await shipments.record_events([
-        scan("1Z999AA10123456784", "2026-11-04 14:10", "delivered", "Delivered")])
+    again = await shipments.record_events(
+        [scan("1Z999AA10123456784", "2026-11-04 14:10", "delivered", "Delivered")]
+    )
     assert (again.recorded, again.duplicates) == (0, 1)
 
     view = await queries.order_view(db, "1001")
@@ -100,7 +117,8 @@ async def test_journey_out_of_order_and_duplicate_events(db):
     assert (await queries.order_view(db, "1001")).shipments[0].milestone == "delivered"
     # Return to sender after delivery is reality moving it back.
     await shipments.record_event(
-        scan("1Z999AA10123456784", "2026-11-06 09:00", "returning_to_sender", "Refused"))
+        scan("1Z999AA10123456784", "2026-11-06 09:00", "returning_to_sender", "Refused")
+    )
     view = await queries.order_view(db, "1001")
     assert view.shipments[0].milestone == "returning_to_sender"
     assert view.attention == "returning to sender"
@@ -112,8 +130,15 @@ async def test_split_shipment_stages_and_attention(db):
     await shipments.add_shipment("1001", "BBB222", carrier="DHL", shipped_at=at("2026-11-03 15:00"))
     await shipments.record_event(scan("AAA111", "2026-11-04 10:00", "delivered"))
     assert (await queries.order_view(db, "1001")).stage == "partly_delivered"
-    await shipments.record_event(scan("BBB222", "2026-11-04 09:00", "exception",
-                                      reason="customs", description="Held by customs"))
+    await shipments.record_event(
+        scan(
+            "BBB222",
+            "2026-11-04 09:00",
+            "exception",
+            reason="customs",
+            description="Held by customs",
+        )
+    )
     view = await queries.order_view(db, "1001")
     assert view.attention == "carrier exception: customs"
     await shipments.record_event(scan("BBB222", "2026-11-05 11:00", "delivered"))
@@ -124,8 +149,13 @@ async def test_split_shipment_stages_and_attention(db):
 async def test_text_only_events_go_through_the_normaliser(db):
     await orders.create_order(order())
     await shipments.add_shipment("1001", "00340434161094042557", carrier="DHL Paket")
-    await shipments.record_event(scan("00340434161094042557", "2026-11-03 10:00",
-                                      description="Die Sendung wurde erfolgreich zugestellt."))
+    await shipments.record_event(
+        scan(
+            "00340434161094042557",
+            "2026-11-03 10:00",
+            description="Die Sendung wurde erfolgreich zugestellt.",
+        )
+    )
     view = await queries.order_view(db, "1001")
     assert view.shipments[0].milestone == "delivered"
     assert view.shipments[0].status_text == "Die Sendung wurde erfolgreich zugestellt."
@@ -142,8 +172,12 @@ async def test_bad_events_write_nothing(db):
     await orders.create_order(order())
     await shipments.add_shipment("1001", "AAA111", carrier="DHL")
     with pytest.raises(InvalidInput, match="unknown milestone"):
-        await shipments.record_events([scan("AAA111", "2026-11-03 10:00", "in_transit"),
-                                       scan("AAA111", "2026-11-03 11:00", "teleported")])
+        await shipments.record_events(
+            [
+                scan("AAA111", "2026-11-03 10:00", "in_transit"),
+                scan("AAA111", "2026-11-03 11:00", "teleported"),
+            ]
+        )
     assert await TrackingEvent.all().count() == 0
 
 
@@ -189,8 +223,14 @@ async def test_every_write_appends_to_the_change_feed(db):
     await shipments.edit_shipment(shipment_id, service="Express")
     await orders.cancel_order("1001")
     feed = await queries.changes_since(start)
-    assert [c.kind for c in feed] == ["created", "shipment", "tracking", "note", "shipment",
-                                      "cancelled"]
+    assert [c.kind for c in feed] == [
+        "created",
+        "shipment",
+        "tracking",
+        "note",
+        "shipment",
+        "cancelled",
+    ]
     order_id = (await Order.get(number="1001")).id
     assert {c.order_id for c in feed} == {order_id}
     assert [c.id for c in feed] == sorted({c.id for c in feed})
@@ -203,9 +243,13 @@ async def test_every_write_appends_to_the_change_feed(db):
 async def test_edit_shipment(db):
     await orders.create_order(order())
     shipment_id = await shipments.add_shipment("1001", "AAA111", carrier="DHL")
-    await shipments.edit_shipment(shipment_id, carrier="DHL Express", service="Express 12:00",
-                                  shipped_at=at("2026-11-27 10:00"),
-                                  estimate=(date(2026, 11, 30), None))
+    await shipments.edit_shipment(
+        shipment_id,
+        carrier="DHL Express",
+        service="Express 12:00",
+        shipped_at=at("2026-11-27 10:00"),
+        estimate=(date(2026, 11, 30), None),
+    )
     parcel = (await queries.order_view(db, "1001")).shipments[0]
     assert (parcel.carrier, parcel.service) == ("DHL Express", "Express 12:00")
     assert parcel.shipped_at == at("2026-11-27 10:00")
@@ -216,13 +260,18 @@ async def test_edit_shipment(db):
 
 async def test_carrier_estimate_wins_over_shop_estimate(db):
     await orders.create_order(order())
-    await shipments.add_shipment("1001", "AAA111", carrier="DHL",
-                                 shipped_at=at("2026-11-27 10:00"))
+    await shipments.add_shipment("1001", "AAA111", carrier="DHL", shipped_at=at("2026-11-27 10:00"))
     parcel = (await queries.order_view(db, "1001")).shipments[0]
     assert parcel.estimate_source == "shop"
     assert parcel.estimate[0] > date(2026, 11, 27)
-    await shipments.record_event(scan("AAA111", "2026-11-28 10:00", "in_transit",
-                                      estimate=(date(2026, 12, 2), date(2026, 12, 3))))
+    await shipments.record_event(
+        scan(
+            "AAA111",
+            "2026-11-28 10:00",
+            "in_transit",
+            estimate=(date(2026, 12, 2), date(2026, 12, 3)),
+        )
+    )
     parcel = (await queries.order_view(db, "1001")).shipments[0]
     assert parcel.estimate == (date(2026, 12, 2), date(2026, 12, 3))
     assert parcel.estimate_source == "carrier"
@@ -230,10 +279,18 @@ async def test_carrier_estimate_wins_over_shop_estimate(db):
 
 async def test_list_search_filters_and_keyset_paging(db):
     base = at("2026-10-01 09:00")
-    batch = [order(str(5000 + i), placed_at=base + timedelta(hours=i), email=f"c{i}@example.com",
-                   name=f"Customer {i}") for i in range(120)]
-    batch[7] = order("5007", placed_at=base + timedelta(hours=7), email="zoe@example.com",
-                     name="Zoë Ångström")
+    batch = [
+        order(
+            str(5000 + i),
+            placed_at=base + timedelta(hours=i),
+            email=f"c{i}@example.com",
+            name=f"Customer {i}",
+        )
+        for i in range(120)
+    ]
+    batch[7] = order(
+        "5007", placed_at=base + timedelta(hours=7), email="zoe@example.com", name="Zoë Ångström"
+    )
     await orders.create_orders(batch)
     await shipments.add_shipment("5042", "1Z999AA10123456784", shipped_at=at("2026-10-10 10:00"))
 

@@ -26,14 +26,29 @@ WINDOWS = {"a4": (900, 2450), "letter": (900, 2250), "4x6": (480, 1300)}
 PDF_PAGE = {"a4": (595, 842), "letter": (612, 792), "4x6": (288, 432)}  # points
 
 
-async def make_order(number: str, placed: str = "2026-11-27 23:30", name: str = "Anna Schmidt",
-                     items: tuple[NewItem, ...] | None = None) -> str:
-    await create_order(NewOrder(
-        number=number, placed_at=at(placed), currency="EUR", name=name,
-        email=f"{number.lower()}@example.com", country="DE", postcode="10115", city="Berlin",
-        items=items or (NewItem("Wool socks", 2, 1200, "SOCK-GRY-M"),
-                        NewItem("Enamel mug", 1, 900, "MUG-01")),
-    ))
+async def make_order(
+    number: str,
+    placed: str = "2026-11-27 23:30",
+    name: str = "Anna Schmidt",
+    items: tuple[NewItem, ...] | None = None,
+) -> str:
+    await create_order(
+        NewOrder(
+            number=number,
+            placed_at=at(placed),
+            currency="EUR",
+            name=name,
+            email=f"{number.lower()}@example.com",
+            country="DE",
+            postcode="10115",
+            city="Berlin",
+            items=items
+            or (
+                NewItem("Wool socks", 2, 1200, "SOCK-GRY-M"),
+                NewItem("Enamel mug", 1, 900, "MUG-01"),
+            ),
+        )
+    )
     return await queries.order_token(number)
 
 
@@ -42,8 +57,10 @@ def slips_of(html: str) -> list[str]:
 
 
 async def test_one_slip_per_order_with_number_date_items_and_tracking_url(db):
-    urls = [db.tracking_url(await make_order("1001")),
-            db.tracking_url(await make_order("1002", placed="2026-11-28 08:00"))]
+    urls = [
+        db.tracking_url(await make_order("1001")),
+        db.tracking_url(await make_order("1002", placed="2026-11-28 08:00")),
+    ]
     html = await write_slips(db, ["#1002", "1001", "1002"])
     slips = slips_of(html)
     assert len(slips) == 2  # in the order given, duplicates once
@@ -68,9 +85,14 @@ async def test_branding_and_sizes(db, tmp_path):
     await make_order("1001")
     logo = tmp_path / "logo.png"
     logo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
-    shop = dataclasses.replace(db, shop_name="Knit & Purl", primary_color="#aa3300",
-                               support_email="help@knit.example", support_phone="+49 30 123",
-                               logo=str(logo))
+    shop = dataclasses.replace(
+        db,
+        shop_name="Knit & Purl",
+        primary_color="#aa3300",
+        support_email="help@knit.example",
+        support_phone="+49 30 123",
+        logo=str(logo),
+    )
     html = await write_slips(shop, ["1001"], size="4x6")
     assert "Knit &amp; Purl" in html and "#aa3300" in html
     assert "help@knit.example" in html and "+49 30 123" in html
@@ -93,10 +115,13 @@ def test_logo_sources(tmp_path):
 
 
 async def test_hostile_text_is_escaped(db, tmp_path):
-    await make_order("1001", name=f"{HOSTILE} Smith",
-                     items=(NewItem(HOSTILE, 1, 100, HOSTILE),))
-    shop = dataclasses.replace(db, shop_name=HOSTILE, support_email=HOSTILE,
-                               primary_color="red;}</style><script>alert(3)</script>")
+    await make_order("1001", name=f"{HOSTILE} Smith", items=(NewItem(HOSTILE, 1, 100, HOSTILE),))
+    shop = dataclasses.replace(
+        db,
+        shop_name=HOSTILE,
+        support_email=HOSTILE,
+        primary_color="red;}</style><script>alert(3)</script>",
+    )
     html = await write_slips(shop, ["1001"])
     assert "<script" not in html and "<img src=x" not in html and "</style><" not in html
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 4  # name, title, sku, shop
@@ -122,8 +147,14 @@ async def test_unshipped_picks_confirmed_and_preparing_oldest_first(db):
 async def test_unshipped_pages_through_many_orders(db):
     start = datetime(2026, 1, 1, tzinfo=UTC)
     for i in range(520):
-        await create_order(NewOrder(number=str(5000 + i), placed_at=start + timedelta(hours=i),
-                                    currency="EUR", items=(NewItem("Mug", 1, 900),)))
+        await create_order(
+            NewOrder(
+                number=str(5000 + i),
+                placed_at=start + timedelta(hours=i),
+                currency="EUR",
+                items=(NewItem("Mug", 1, 900),),
+            )
+        )
     html = await write_slips(db, [], unshipped=True)
     assert len(slips_of(html)) == 520
 
@@ -138,12 +169,15 @@ async def test_unknown_numbers_are_named(db):
 
 # --- in a real browser -----------------------------------------------------------------------
 
+
 def decode_qr(png: Path) -> list[str]:
     """Every QR code zbarimg finds in the image, one string each."""
     browser.require("zbarimg")
     done = subprocess.run(
         ["zbarimg", "--quiet", "--raw", "--nodbus", "-Sdisable", "-Sqrcode.enable", str(png)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode in (0, 4), done.stderr  # 4: no code found
     return done.stdout.splitlines()
@@ -170,8 +204,10 @@ async def test_prints_one_page_per_slip_on_the_chosen_paper(db, tmp_path, size):
     page.write_text(await write_slips(db, ["1001", "1002", "1003"], size=size), encoding="utf-8")
     pdf = browser.print_pdf(page, tmp_path / "slips.pdf").read_bytes()
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 3
-    boxes = {tuple(round(float(v)) for v in box.split()[2:])
-             for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)}
+    boxes = {
+        tuple(round(float(v)) for v in box.split()[2:])
+        for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)
+    }
     assert boxes == {PDF_PAGE[size]}
 
 
@@ -180,8 +216,9 @@ async def test_hostile_text_stays_text_in_the_browser(db, tmp_path):
     browser.require("chromium")
     await make_order("1001", items=(NewItem(HOSTILE, 1, 100, "X"),))
     page = tmp_path / "slips.html"
-    page.write_text(await write_slips(dataclasses.replace(db, shop_name=HOSTILE), ["1001"]),
-                    encoding="utf-8")
+    page.write_text(
+        await write_slips(dataclasses.replace(db, shop_name=HOSTILE), ["1001"]), encoding="utf-8"
+    )
     dom = browser.dump_dom(page)
     assert "<script" not in dom and '<img src="x"' not in dom
     assert dom.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2
@@ -189,12 +226,16 @@ async def test_hostile_text_stays_text_in_the_browser(db, tmp_path):
 
 # --- the command -----------------------------------------------------------------------------
 
+
 def import_orders(cli, tmp_path: Path, *numbers: str) -> None:
     (tmp_path / "o.csv").write_text(
         "order_number,placed_at,email,phone,name,country,postcode,city,currency,sku,title,"
-        "quantity,unit_price\n" + "".join(
+        "quantity,unit_price\n"
+        + "".join(
             f"{n},2026-11-20 10:00,{n}@example.com,,Ada Lovelace,GB,N1,London,GBP,MUG-1,Mug,1,12\n"
-            for n in numbers))
+            for n in numbers
+        )
+    )
     done = cli("import", "orders", str(tmp_path / "o.csv"))
     assert done.code == 0, done.err
 

@@ -17,8 +17,15 @@ START = datetime.now(UTC).replace(microsecond=0)
 
 @pytest.fixture
 def settings(settings):
-    return replace(settings, channels=CHANNELS, stalled_days=3, label_only_days=2,
-                   handling_days=2, transit_days=(20, 30), transit=())
+    return replace(
+        settings,
+        channels=CHANNELS,
+        stalled_days=3,
+        label_only_days=2,
+        handling_days=2,
+        transit_days=(20, 30),
+        transit=(),
+    )
 
 
 async def delayed_messages() -> list[Notification]:
@@ -26,8 +33,17 @@ async def delayed_messages() -> list[Notification]:
 
 
 async def test_a_parcel_without_scans_stalls_once_and_clears_on_the_next_scan(db):
-    await orders.create_order(NewOrder("1001", START, "EUR", [NewItem("Mug", 1, 100)],
-                                       email="ada@example.com", name="Ada", country="DE"))
+    await orders.create_order(
+        NewOrder(
+            "1001",
+            START,
+            "EUR",
+            [NewItem("Mug", 1, 100)],
+            email="ada@example.com",
+            name="Ada",
+            country="DE",
+        )
+    )
     await shipments.add_shipment("1001", "AAA111", carrier="DHL", shipped_at=START)
     await shipments.record_event(NewEvent("AAA111", START + timedelta(hours=5), "in_transit"))
 
@@ -37,7 +53,8 @@ async def test_a_parcel_without_scans_stalls_once_and_clears_on_the_next_scan(db
     parcel = await Shipment.get(tracking_number="AAA111")
     assert parcel.watch == "stalled"
     assert [(n.kind, n.reason, n.channel) for n in await delayed_messages()] == [
-        ("delayed", "stalled", "email")]
+        ("delayed", "stalled", "email")
+    ]
     alert = await Alert.get(kind="stalled")
     assert "AAA111" in alert.message and "no carrier scan" in alert.message
     view = await queries.order_view(db, "1001")
@@ -48,8 +65,9 @@ async def test_a_parcel_without_scans_stalls_once_and_clears_on_the_next_scan(db
     assert len(await delayed_messages()) == 1 and await Alert.all().count() == 1
 
     # A scan ends the episode; a new stall later is a new episode.
-    await shipments.record_event(NewEvent("AAA111", later + timedelta(hours=2), "in_transit",
-                                          description="Arrived at hub"))
+    await shipments.record_event(
+        NewEvent("AAA111", later + timedelta(hours=2), "in_transit", description="Arrived at hub")
+    )
     assert (await Shipment.get(tracking_number="AAA111")).watch is None
     assert (await queries.order_view(db, "1001")).attention is None
     again = later + timedelta(days=9)
@@ -59,15 +77,29 @@ async def test_a_parcel_without_scans_stalls_once_and_clears_on_the_next_scan(db
 
 async def test_label_only_parcels_and_late_parcels(db):
     for number in ("1001", "1002"):
-        await orders.create_order(NewOrder(number, START, "EUR", [NewItem("Mug", 1, 100)],
-                                           email=f"c{number}@example.com", country="DE"))
+        await orders.create_order(
+            NewOrder(
+                number,
+                START,
+                "EUR",
+                [NewItem("Mug", 1, 100)],
+                email=f"c{number}@example.com",
+                country="DE",
+            )
+        )
     await shipments.add_shipment("1001", "LABEL1", carrier="DHL", shipped_at=START)
-    await shipments.add_shipment("1002", "MOVING1", carrier="DHL", shipped_at=START,
-                                 estimate=(None, (START + timedelta(days=2)).date()))
+    await shipments.add_shipment(
+        "1002",
+        "MOVING1",
+        carrier="DHL",
+        shipped_at=START,
+        estimate=(None, (START + timedelta(days=2)).date()),
+    )
     # 1002 keeps getting scans, but passes its carrier's estimate.
     for day in range(1, 6):
-        await shipments.record_event(NewEvent("MOVING1", START + timedelta(days=day),
-                                              "in_transit", description=f"Hub {day}"))
+        await shipments.record_event(
+            NewEvent("MOVING1", START + timedelta(days=day), "in_transit", description=f"Hub {day}")
+        )
     found = await watch(db, now=START + timedelta(days=5, hours=1))
     assert found == {"stalled": 1, "late": 1, "dispatch_delayed": 0}
     assert (await Shipment.get(tracking_number="LABEL1")).watch == "stalled"
@@ -77,10 +109,16 @@ async def test_label_only_parcels_and_late_parcels(db):
 
 
 async def test_orders_not_shipped_in_time(db):
-    await orders.create_order(NewOrder("1001", START, "EUR", [NewItem("Mug", 1, 100)],
-                                       email="ada@example.com", country="DE"))
-    await orders.create_order(NewOrder("1002", START, "EUR", [NewItem("Mug", 1, 100)],
-                                       email="bob@example.com", country="DE"))
+    await orders.create_order(
+        NewOrder(
+            "1001", START, "EUR", [NewItem("Mug", 1, 100)], email="ada@example.com", country="DE"
+        )
+    )
+    await orders.create_order(
+        NewOrder(
+            "1002", START, "EUR", [NewItem("Mug", 1, 100)], email="bob@example.com", country="DE"
+        )
+    )
     await orders.cancel_order("1002")
     assert (await watch(db, now=START + timedelta(days=1)))["dispatch_delayed"] == 0
     assert (await watch(db, now=START + timedelta(days=6)))["dispatch_delayed"] == 1

@@ -30,7 +30,6 @@ from tests.webhook_samples import (
 NOW = datetime.now(UTC)
 
 
-
 async def post(client, source, body, **kw):
     path, headers = signed(source, body, **kw)
     response = await client.post(path, content=body, headers=headers)

@@ -70,14 +70,28 @@ async def shop(settings, sinks):
 
 
 async def place(clock: Clock, number="1001", email="ada@example.com", **kw) -> None:
-    await orders.create_order(NewOrder(
-        number=number, placed_at=clock.now, currency="EUR", items=[NewItem("Mug", 1, 1800)],
-        email=email, name="Ada Lovelace", country="DE", locale=kw.pop("locale", "en"), **kw))
+    await orders.create_order(
+        NewOrder(
+            number=number,
+            placed_at=clock.now,
+            currency="EUR",
+            items=[NewItem("Mug", 1, 1800)],
+            email=email,
+            name="Ada Lovelace",
+            country="DE",
+            locale=kw.pop("locale", "en"),
+            **kw,
+        )
+    )
 
 
 def scan(clock: Clock, milestone: str, tracking="00340434161094042557") -> NewEvent:
-    return NewEvent(tracking_number=tracking, occurred_at=clock.now, milestone=milestone,
-                    description=milestone.replace("_", " ").capitalize())
+    return NewEvent(
+        tracking_number=tracking,
+        occurred_at=clock.now,
+        milestone=milestone,
+        description=milestone.replace("_", " ").capitalize(),
+    )
 
 
 def hook_posts(http: HTTPSink) -> list:
@@ -89,8 +103,9 @@ async def test_one_message_per_milestone_per_channel(shop, sinks):
     smtp, http = sinks
     await place(clock)
     await worker.run_once()
-    await shipments.add_shipment("1001", "00340434161094042557", carrier="DHL Paket",
-                                 shipped_at=clock.now)
+    await shipments.add_shipment(
+        "1001", "00340434161094042557", carrier="DHL Paket", shipped_at=clock.now
+    )
     await worker.run_once()
     for milestone in ("in_transit", "out_for_delivery", "delivered"):
         clock.advance(hours=6)
@@ -100,7 +115,7 @@ async def test_one_message_per_milestone_per_channel(shop, sinks):
     emails = await smtp.wait_for(4)
     assert len(emails) == 4 and len(hook_posts(http)) == 4
 
-    token = (await orders_token("1001"))
+    token = await orders_token("1001")
     link = f"https://shop.example/t/{token}"
     subjects = [m["Subject"] for m in emails]
     assert len(set(subjects)) == 4 and all("1001" in s for s in subjects)
@@ -173,8 +188,9 @@ async def test_stale_and_unwanted_messages_are_skipped_at_send_time(shop, sinks)
     smtp, _http = sinks
     await place(clock)
     await place(clock, "1002", email="bob@example.com")
-    await shipments.add_shipment("1001", "00340434161094042557", carrier="DHL Paket",
-                                 shipped_at=clock.now)
+    await shipments.add_shipment(
+        "1001", "00340434161094042557", carrier="DHL Paket", shipped_at=clock.now
+    )
     clock.advance(hours=1)
     await shipments.record_event(scan(clock, "out_for_delivery"))
     clock.advance(hours=1)
@@ -231,8 +247,9 @@ async def test_split_shipment_delivered_together_is_one_message(shop, sinks):
     await shipments.add_shipment("1001", "BBB222", carrier="DHL", shipped_at=clock.now)
     await worker.run_once()
     clock.advance(hours=20)
-    await shipments.record_events([scan(clock, "delivered", "AAA111"),
-                                   scan(clock, "delivered", "BBB222")])
+    await shipments.record_events(
+        [scan(clock, "delivered", "AAA111"), scan(clock, "delivered", "BBB222")]
+    )
     await worker.run_once()
     emails = await smtp.wait_for(3)
     assert len(emails) == 3  # confirmed, shipped (both parcels), delivered (both parcels)
@@ -301,17 +318,22 @@ async def test_a_worker_killed_mid_batch_loses_nothing(cli, tmp_path):
     from tests.conftest import SHOPDESK
 
     count = 60
-    rows = [f"{5000 + i},{datetime.now(UTC):%Y-%m-%dT%H:%M:%S+00:00},c{i}@example.com,,C {i},"
-            "DE,10115,Berlin,EUR,,Mug,1,5" for i in range(count)]
+    rows = [
+        f"{5000 + i},{datetime.now(UTC):%Y-%m-%dT%H:%M:%S+00:00},c{i}@example.com,,C {i},"
+        "DE,10115,Berlin,EUR,,Mug,1,5"
+        for i in range(count)
+    ]
     (tmp_path / "orders.csv").write_text(
         "order_number,placed_at,email,phone,name,country,postcode,city,currency,sku,title,"
-        "quantity,unit_price\n" + "\n".join(rows) + "\n")
+        "quantity,unit_price\n" + "\n".join(rows) + "\n"
+    )
     with SlowSMTPSink() as smtp:
         config = tmp_path / "shop.toml"
         config.write_text(
             '[notifications]\nquiet_hours = ""\nlease_seconds = 1\n'
             "[notifications.channels]\n"
-            f'email = "mailto://127.0.0.1:{smtp.port}/?from=shop@example.com&to={{email}}"\n')
+            f'email = "mailto://127.0.0.1:{smtp.port}/?from=shop@example.com&to={{email}}"\n'
+        )
         run = lambda *args: asyncio.to_thread(cli, "--config", str(config), *args)  # noqa: E731
         assert (await run("import", "orders", str(tmp_path / "orders.csv"))).code == 0
 
@@ -321,7 +343,11 @@ async def test_a_worker_killed_mid_batch_loses_nothing(cli, tmp_path):
             env["SHOPDESK_DATABASE_URL"] = pg
         worker = subprocess.Popen(
             [str(SHOPDESK), "--config", str(config), "worker", "--interval", "0.2"],
-            env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             await smtp.wait_for(10, timeout=60)
         finally:

@@ -47,15 +47,21 @@ SECURITY: list[SecurityRequirement] = [{"bearer": []}]  # the scheme is declared
 def _errors(*codes: int) -> dict[int, ResponseSpec]:
     """The error answers a handler really gives, as the schema documents them: every one is
     ``{"error": "..."}`` (not Litestar's default validation body)."""
-    described = {400: "The request is malformed or a value is out of range",
-                 401: "No API key, or an unknown or revoked one",
-                 404: "No such order", 409: "Clashes with what is stored",
-                 413: "The request body is too large"}
-    return {code: ResponseSpec(ErrorOut, description=described[code])
-            for code in (400, 401, 413, *codes)}
+    described = {
+        400: "The request is malformed or a value is out of range",
+        401: "No API key, or an unknown or revoked one",
+        404: "No such order",
+        409: "Clashes with what is stored",
+        413: "The request body is too large",
+    }
+    return {
+        code: ResponseSpec(ErrorOut, description=described[code])
+        for code in (400, 401, 413, *codes)
+    }
 
 
 # --- auth -------------------------------------------------------------------------------
+
 
 async def require_key(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: a valid, unrevoked API key as a Bearer token."""
@@ -75,9 +81,11 @@ def key_of(request: Request) -> ApiKeyView:
 
 # --- errors -----------------------------------------------------------------------------
 
+
 def _error(message: str, status: int, headers: dict[str, str] | None = None) -> Response:
-    return Response(ErrorOut(message), status_code=status, headers=headers,
-                    media_type="application/json")
+    return Response(
+        ErrorOut(message), status_code=status, headers=headers, media_type="application/json"
+    )
 
 
 def _http_error(_: Request, exc: HTTPException) -> Response:
@@ -104,8 +112,9 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     InvalidInput: lambda _, exc: _error(str(exc), 400),
     NotFound: lambda _, exc: _error(str(exc), 404),
     Conflict: lambda _, exc: _error(str(exc), 409),  # AlreadyExists too
-    IntegrityError: lambda _, exc: _error("that clashes with a stored record "
-                                          "(an external_id used twice?)", 409),
+    IntegrityError: lambda _, exc: _error(
+        "that clashes with a stored record (an external_id used twice?)", 409
+    ),
     NotFoundException: _http_error,
     HTTPException: _http_error,
     Exception: _unexpected,
@@ -114,20 +123,38 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
 
 # --- handlers ---------------------------------------------------------------------------
 
+
 async def _status(request: Request, number: str) -> OrderStatus:
     return order_status(await queries.order_view(request.app.state["settings"], number))
 
 
 @post("/orders", status_code=201, summary="Create an order", responses=_errors(409))
 async def create_order(request: Request, data: JSONBody[OrderIn]) -> OrderStatus:
-    number = await orders.create_order(NewOrder(
-        number=data.number, placed_at=data.placed_at, currency=data.currency,
-        items=[NewItem(title=i.title, quantity=i.quantity, unit_price_minor=i.unit_price_minor,
-                       sku=i.sku) for i in data.items],
-        email=data.email, name=data.name, phone=data.phone, country=data.country,
-        postcode=data.postcode, city=data.city, locale=data.locale or None, source=SOURCE,
-        external_id=data.external_id or None,
-    ))
+    number = await orders.create_order(
+        NewOrder(
+            number=data.number,
+            placed_at=data.placed_at,
+            currency=data.currency,
+            items=[
+                NewItem(
+                    title=i.title,
+                    quantity=i.quantity,
+                    unit_price_minor=i.unit_price_minor,
+                    sku=i.sku,
+                )
+                for i in data.items
+            ],
+            email=data.email,
+            name=data.name,
+            phone=data.phone,
+            country=data.country,
+            postcode=data.postcode,
+            city=data.city,
+            locale=data.locale or None,
+            source=SOURCE,
+            external_id=data.external_id or None,
+        )
+    )
     return await _status(request, number)
 
 
@@ -136,10 +163,12 @@ async def get_order(request: Request, number: FromPath[str]) -> OrderStatus:
     return await _status(request, number)
 
 
-@patch("/orders/{number:str}", summary="Cancel an order and/or add a note",
-       responses=_errors(404, 409))
-async def update_order(request: Request, number: FromPath[str],
-                       data: JSONBody[OrderPatch]) -> OrderStatus:
+@patch(
+    "/orders/{number:str}", summary="Cancel an order and/or add a note", responses=_errors(404, 409)
+)
+async def update_order(
+    request: Request, number: FromPath[str], data: JSONBody[OrderPatch]
+) -> OrderStatus:
     if data.cancelled is False:
         raise InvalidInput("a cancelled order cannot be un-cancelled")
     if not data.cancelled and data.note is None:
@@ -153,36 +182,58 @@ async def update_order(request: Request, number: FromPath[str],
     return await _status(request, number)
 
 
-@post("/orders/{number:str}/shipments", status_code=201, summary="Add a parcel to an order",
-      responses=_errors(404, 409))
-async def add_shipment(request: Request, number: FromPath[str],
-                       data: JSONBody[ShipmentIn]) -> OrderStatus:
-    await shipments.add_shipment(number, data.tracking_number, carrier=data.carrier,
-                                 service=data.service, shipped_at=data.shipped_at)
+@post(
+    "/orders/{number:str}/shipments",
+    status_code=201,
+    summary="Add a parcel to an order",
+    responses=_errors(404, 409),
+)
+async def add_shipment(
+    request: Request, number: FromPath[str], data: JSONBody[ShipmentIn]
+) -> OrderStatus:
+    await shipments.add_shipment(
+        number,
+        data.tracking_number,
+        carrier=data.carrier,
+        service=data.service,
+        shipped_at=data.shipped_at,
+    )
     return await _status(request, number)
 
 
-@post("/events", status_code=200, summary="Record tracking events (one, or a batch)",
-      responses=_errors(404, 409))
+@post(
+    "/events",
+    status_code=200,
+    summary="Record tracking events (one, or a batch)",
+    responses=_errors(404, 409),
+)
 async def record_events(data: JSONBody[EventsIn]) -> EventsResult:
     if data.events is not None:
         if data.tracking_number is not None or data.occurred_at is not None:
-            raise InvalidInput("send either one event or {\"events\": [...]}, not both")
+            raise InvalidInput('send either one event or {"events": [...]}, not both')
         given: list[Any] = list(data.events)
     else:
         if data.tracking_number is None or data.occurred_at is None:
             raise InvalidInput("an event needs tracking_number and occurred_at")
         given = [data]
-    result = await shipments.record_events([
-        NewEvent(
-            tracking_number=e.tracking_number, occurred_at=e.occurred_at,
-            milestone=e.milestone or None, reason=e.reason or None, code=e.code,
-            description=e.description, location=e.location, source=SOURCE,
-            carrier=e.carrier or None, order_number=e.order_number or None,
-            event_id=e.event_id or None,
-        )
-        for e in given
-    ])
+    result = await shipments.record_events(
+        [
+            NewEvent(
+                tracking_number=e.tracking_number,
+                occurred_at=e.occurred_at,
+                milestone=e.milestone or None,
+                reason=e.reason or None,
+                code=e.code,
+                description=e.description,
+                location=e.location,
+                source=SOURCE,
+                carrier=e.carrier or None,
+                order_number=e.order_number or None,
+                event_id=e.event_id or None,
+            )
+            for e in given
+        ]
+    )
     return EventsResult(result.recorded, result.duplicates, result.unknown)
 
 

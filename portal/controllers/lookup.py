@@ -40,16 +40,26 @@ class LookupController(Controller):
     ) -> Response:
         context = page(request)
         t = context["t"]
-        ip = client_ip(request.client.host if request.client else None,
-                       request.headers.get("x-forwarded-for"),
-                       request.app.state["settings"].trusted_proxies)
+        ip = client_ip(
+            request.client.host if request.client else None,
+            request.headers.get("x-forwarded-for"),
+            request.app.state["settings"].trusted_proxies,
+        )
         if not request.app.state["lookup_limiter"].allow(ip):
-            return Template("lookup.html", status_code=429, context={
-                **context, "number": data.number[:64], "message": t("lookup.limited")})
-        token = await find_order_token(data.number[:64], email=data.email[:254],
-                                       postcode=data.postcode[:16])
+            return Template(
+                "lookup.html",
+                status_code=429,
+                context={**context, "number": data.number[:64], "message": t("lookup.limited")},
+            )
+        token = await find_order_token(
+            data.number[:64], email=data.email[:254], postcode=data.postcode[:16]
+        )
         if token is None:
-            return Template("lookup.html", status_code=404, context={
-                **context, "number": data.number[:64], "message": t("lookup.failed")})
-        return Response(content=b"", status_code=303,
-                        headers={"Location": f"/t/{token}?lang={context['lang']}"})
+            return Template(
+                "lookup.html",
+                status_code=404,
+                context={**context, "number": data.number[:64], "message": t("lookup.failed")},
+            )
+        return Response(
+            content=b"", status_code=303, headers={"Location": f"/t/{token}?lang={context['lang']}"}
+        )

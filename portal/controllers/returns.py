@@ -34,7 +34,7 @@ def qr_svg(text: str) -> str:
     out = io.BytesIO()
     image.save(out)
     svg = out.getvalue().decode()
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]
 
 
 def day(t: Translator, when: date) -> str:
@@ -46,8 +46,10 @@ def why_not(t: Translator, options: returns.ReturnOptions) -> str:
     """Why this order's customer cannot start a return, in their language ("" if they can)."""
     if options.allowed:
         return ""
-    return t(f"returns.why_not.{options.why_not_code or 'nothing_left'}",
-             date=day(t, options.closes_on) if options.closes_on else "")
+    return t(
+        f"returns.why_not.{options.why_not_code or 'nothing_left'}",
+        date=day(t, options.closes_on) if options.closes_on else "",
+    )
 
 
 def error_text(t: Translator, exc: ShopdeskError) -> str:
@@ -76,8 +78,9 @@ class ReturnFormController(Controller):
         order = await order_view_by_token(settings, token)
         options = await returns.return_options(settings, token)
         context = page(request, order_locale=order.locale)
-        return Template("return_form.html", context=_form_context(
-            context, order, options, message=""))
+        return Template(
+            "return_form.html", context=_form_context(context, order, options, message="")
+        )
 
     @post("/")
     async def start(self, request: Request, token: str) -> Response:
@@ -94,22 +97,37 @@ class ReturnFormController(Controller):
             if resolution not in RESOLUTIONS:
                 raise InvalidInput("unknown resolution", code="resolution")
             started = await returns.start_return(
-                settings, token, wanted, str(form.get("reason", ""))[:MAX_FORM_REASON],
-                resolution)
+                settings, token, wanted, str(form.get("reason", ""))[:MAX_FORM_REASON], resolution
+            )
         except (InvalidInput, Conflict) as exc:
             options = await returns.return_options(settings, token)
-            return Template("return_form.html", status_code=400, context=_form_context(
-                context, order, options, message=error_text(context["t"], exc)))
-        return Response(content=b"", status_code=303,
-                        headers={"Location": f"/r/{started.token}?lang={context['lang']}"})
+            return Template(
+                "return_form.html",
+                status_code=400,
+                context=_form_context(
+                    context, order, options, message=error_text(context["t"], exc)
+                ),
+            )
+        return Response(
+            content=b"",
+            status_code=303,
+            headers={"Location": f"/r/{started.token}?lang={context['lang']}"},
+        )
 
 
-def _form_context(context: dict[str, Any], order: Any, options: returns.ReturnOptions, *,
-                  message: str) -> dict[str, Any]:
+def _form_context(
+    context: dict[str, Any], order: Any, options: returns.ReturnOptions, *, message: str
+) -> dict[str, Any]:
     t = context["t"]
-    return {**context, "order": order, "options": options, "message": message,
-            "resolutions": RESOLUTIONS, "why_not": why_not(t, options),
-            "closes_on": day(t, options.closes_on) if options.closes_on else ""}
+    return {
+        **context,
+        "order": order,
+        "options": options,
+        "message": message,
+        "resolutions": RESOLUTIONS,
+        "why_not": why_not(t, options),
+        "closes_on": day(t, options.closes_on) if options.closes_on else "",
+    }
 
 
 class ReturnController(Controller):
@@ -120,10 +138,15 @@ class ReturnController(Controller):
         settings = request.app.state["settings"]
         view = await returns.return_view(token)
         context = page(request)
-        return Template("return.html", context={
-            **context, "ret": view, "qr": qr_svg(view.rma),
-            **status_lines(context["t"], view, settings.zone),
-        })
+        return Template(
+            "return.html",
+            context={
+                **context,
+                "ret": view,
+                "qr": qr_svg(view.rma),
+                **status_lines(context["t"], view, settings.zone),
+            },
+        )
 
 
 def status_lines(t: Translator, view: returns.ReturnView, zone: Any) -> dict[str, Any]:
@@ -135,14 +158,27 @@ def status_lines(t: Translator, view: returns.ReturnView, zone: Any) -> dict[str
         if view.refund_method == "store_credit":
             refund = t("return.credit", amount=amount, date=issued)
         else:
-            refund = t("return.refund", amount=amount, method=t(f"method.{view.refund_method}"),
-                       date=issued)
+            refund = t(
+                "return.refund",
+                amount=amount,
+                method=t(f"method.{view.refund_method}"),
+                date=issued,
+            )
             if view.refund_expected:
                 start, end = view.refund_expected
-                expected = t("return.refund_expected_day", date=day(t, end)) if start == end \
+                expected = (
+                    t("return.refund_expected_day", date=day(t, end))
+                    if start == end
                     else t("return.refund_expected", start=day(t, start), end=day(t, end))
-    steps = [(at.isoformat(), f"{day(t, at.astimezone(zone).date())} "
-              f"{at.astimezone(zone):%H:%M}", status) for at, status in reversed(view.timeline)]
+                )
+    steps = [
+        (
+            at.isoformat(),
+            f"{day(t, at.astimezone(zone).date())} {at.astimezone(zone):%H:%M}",
+            status,
+        )
+        for at, status in reversed(view.timeline)
+    ]
     return {
         "refund": refund,
         "expected": expected,

@@ -33,12 +33,17 @@ class CachedPage:
     body: str
 
     def headers(self) -> dict[str, str]:
-        return {"ETag": self.etag, "Cache-Control": NO_CACHE,
-                "Last-Modified": self.last_modified, "Vary": "Accept-Language"}
+        return {
+            "ETag": self.etag,
+            "Cache-Control": NO_CACHE,
+            "Last-Modified": self.last_modified,
+            "Vary": "Accept-Language",
+        }
 
 
-def page_key(token: str, lang: str | None, accept_language: str | None,
-             now: datetime) -> tuple[str, ...]:
+def page_key(
+    token: str, lang: str | None, accept_language: str | None, now: datetime
+) -> tuple[str, ...]:
     """The page says "3 hours ago": a rendering may be reused within the hour, not longer.
     Its language comes from ``lang`` and ``accept_language`` and the order's own, fixed one."""
     return token, lang or "", accept_language or "", f"{now:%Y%m%d%H}"
@@ -89,15 +94,20 @@ class PageCache:
 
         async def serve(scope: Scope, receive: Receive, send: Send) -> None:
             path = scope.get("path", "")
-            if scope["type"] != "http" or scope["method"] != "GET" \
-                    or not path.startswith("/t/") or "/" in path[3:]:
+            if (
+                scope["type"] != "http"
+                or scope["method"] != "GET"
+                or not path.startswith("/t/")
+                or "/" in path[3:]
+            ):
                 await app(scope, receive, send)
                 return
             headers = dict(scope["headers"])
             lang = _query_lang(scope["query_string"]) if scope["query_string"] else None
             accept = headers.get(b"accept-language")
-            key = page_key(path[3:], lang, accept.decode("latin-1") if accept else None,
-                           datetime.now(UTC))
+            key = page_key(
+                path[3:], lang, accept.decode("latin-1") if accept else None, datetime.now(UTC)
+            )
             cached = self.get(key)
             if cached is None:
                 await app(scope, receive, send)
@@ -109,9 +119,17 @@ class PageCache:
                 await send({"type": "http.response.start", "status": 304, "headers": raw[0]})
                 await send({"type": "http.response.body", "body": b""})
                 return
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [*raw[0], (b"content-type", b"text/html; charset=utf-8"),
-                                    (b"content-length", str(len(raw[1])).encode())]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [
+                        *raw[0],
+                        (b"content-type", b"text/html; charset=utf-8"),
+                        (b"content-length", str(len(raw[1])).encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": raw[1]})
 
         return serve
@@ -123,8 +141,10 @@ def _query_lang(query: bytes) -> str | None:
 
 
 def _encode(cached: CachedPage) -> list[tuple[bytes, bytes]]:
-    return [*((k.lower().encode(), v.encode("latin-1")) for k, v in cached.headers().items()),
-            *SECURITY_HEADERS]
+    return [
+        *((k.lower().encode(), v.encode("latin-1")) for k, v in cached.headers().items()),
+        *SECURITY_HEADERS,
+    ]
 
 
 class TrackingController(Controller):
@@ -136,8 +156,9 @@ class TrackingController(Controller):
         # Pages in the cache are answered by PageCache.middleware; this renders the others.
         cache: PageCache = request.app.state["page_cache"]
         now = datetime.now(UTC)
-        key = page_key(token, request.query_params.get("lang"),
-                       request.headers.get("accept-language"), now)
+        key = page_key(
+            token, request.query_params.get("lang"), request.headers.get("accept-language"), now
+        )
         view = await customer_view(request.app.state["settings"], token, now)
         cached = self._render(request, view, key[3], now)
         cache.put(key, view.order_id, cached)
@@ -159,9 +180,11 @@ class TrackingController(Controller):
             parcels=parcels(request.app.state["settings"], order, context["t"], now),
             version=version,
         )
-        return CachedPage(etag=f'W/"{version}-{context["lang"]}-{hour}"',
-                          last_modified=f"{order.updated_at:%a, %d %b %Y %H:%M:%S GMT}",
-                          body=html)
+        return CachedPage(
+            etag=f'W/"{version}-{context["lang"]}-{hour}"',
+            last_modified=f"{order.updated_at:%a, %d %b %Y %H:%M:%S GMT}",
+            body=html,
+        )
 
     @get("/{token:str}/status", exclude_from_csrf=True)
     async def status(self, request: Request, token: str) -> Response:
@@ -172,9 +195,13 @@ class TrackingController(Controller):
             view = await customer_view(request.app.state["settings"], token)
             order = view.order
             version = _version(order.updated_at)
-            body = json.dumps({"version": version, "stage": order.stage,
-                               "parcels": [s.milestone for s in order.shipments]})
+            body = json.dumps(
+                {
+                    "version": version,
+                    "stage": order.stage,
+                    "parcels": [s.milestone for s in order.shipments],
+                }
+            )
             cached = CachedPage(f'W/"{version}"', "", body)
             cache.put(key, view.order_id, cached)
-        return Response(cached.body, media_type=MediaType.JSON,
-                        headers={"Cache-Control": NO_CACHE})
+        return Response(cached.body, media_type=MediaType.JSON, headers={"Cache-Control": NO_CACHE})

@@ -16,11 +16,17 @@ class UnsubscribeController(Controller):
     @get("/{token:str}")
     async def ask(self, request: Request, token: str) -> Template:
         state = "ask" if await check_token(token) else "invalid"
-        return Template("unsubscribe.html", context=page(request, state=state),
-                        status_code=200 if state == "ask" else 404)
+        return Template(
+            "unsubscribe.html",
+            context=page(request, state=state),
+            status_code=200 if state == "ask" else 404,
+        )
 
     @post("/{token:str}")
     async def confirm(self, request: Request, token: str) -> Template:
         state = "done" if await opt_out(token) else "invalid"
-        return Template("unsubscribe.html", context=page(request, state=state),
-                        status_code=200 if state == "done" else 404)
+        return Template(
+            "unsubscribe.html",
+            context=page(request, state=state),
+            status_code=200 if state == "done" else 404,
+        )

@@ -14,8 +14,9 @@ def _when(moment) -> str:
 
 async def create(settings: Settings, args: Namespace) -> int:
     view, plaintext = await apikeys.create_key(args.name)
-    print(f"Created API key {view.prefix}… named {view.name!r}. Copy it now; it is not shown "
-          "again:")
+    print(
+        f"Created API key {view.prefix}… named {view.name!r}. Copy it now; it is not shown again:"
+    )
     print(plaintext)
     print("Send it as the header 'Authorization: Bearer <key>'.")
     return 0
@@ -29,8 +30,10 @@ async def list_keys(settings: Settings, args: Namespace) -> int:
     print(f"{'ID':>4}  {'PREFIX':<10}  {'STATUS':<8}  {'CREATED':<20}  {'LAST USED':<20}  NAME")
     for key in keys:
         status = "active" if key.active else "revoked"
-        print(f"{key.id:>4}  {key.prefix:<10}  {status:<8}  {_when(key.created_at):<20}  "
-              f"{_when(key.last_used_at):<20}  {key.name}")
+        print(
+            f"{key.id:>4}  {key.prefix:<10}  {status:<8}  {_when(key.created_at):<20}  "
+            f"{_when(key.last_used_at):<20}  {key.name}"
+        )
     return 0
 
 

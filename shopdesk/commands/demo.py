@@ -33,8 +33,9 @@ async def demo(settings: Settings, args: Namespace) -> int:
     async with database(settings):
         counts = await seed(args.orders, seed=args.seed)
         shipped = await queries.list_orders(stage="shipped", limit=1)
-        example = await queries.order_view(settings, shipped.rows[0].number) \
-            if shipped.rows else None
+        example = (
+            await queries.order_view(settings, shipped.rows[0].number) if shipped.rows else None
+        )
     where = settings.data_dir
     print(f"Seeded a demo shop with {sum(counts.values())} orders: {describe(counts)}.")
     print(f"Data directory: {where}")
@@ -58,5 +59,7 @@ async def demo(settings: Settings, args: Namespace) -> int:
     else:
         from shopdesk.commands.serve import serve as command
     async with database(settings):
-        return await command(settings, Namespace(host="127.0.0.1", port=args.port,
-                                                 no_worker=False, screen="dashboard"))
+        return await command(
+            settings,
+            Namespace(host="127.0.0.1", port=args.port, no_worker=False, screen="dashboard"),
+        )

@@ -33,6 +33,8 @@ def _print(report: ImportReport, noun: str) -> int:
     if len(report.errors) > MAX_SHOWN:
         print(f"… and {len(report.errors) - MAX_SHOWN} more bad rows", file=sys.stderr)
     plural = "s" if report.created != 1 else ""
-    print(f"Imported {report.created} {noun}{plural} from {report.rows} rows; "
-          f"{report.existing} already there, {len(report.errors)} bad rows.")
+    print(
+        f"Imported {report.created} {noun}{plural} from {report.rows} rows; "
+        f"{report.existing} already there, {len(report.errors)} bad rows."
+    )
     return 0 if report.ok else 1

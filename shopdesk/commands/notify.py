@@ -43,19 +43,24 @@ async def preview(settings: Settings, args: Namespace) -> int:
     order = await get_order(args.number)
     order = await Order.get(id=order.id).select_related("customer").prefetch_related("items")
     shipment = await Shipment.filter(order_id=order.id).order_by("-id").first()
-    kind = args.channel if args.channel in CHANNEL_KINDS else channel_kind(
-        args.channel, settings.channels.get(args.channel, ""))
+    kind = (
+        args.channel
+        if args.channel in CHANNEL_KINDS
+        else channel_kind(args.channel, settings.channels.get(args.channel, ""))
+    )
     reason = None
     if args.milestone in RETURN_KINDS:
         from shopdesk.models import Return
 
         ret = await Return.filter(order_id=order.id).order_by("-id").first()
         if ret is None:
-            raise InvalidInput(f"order {order.number} has no return to preview "
-                               f"{args.milestone!r} with")
+            raise InvalidInput(
+                f"order {order.number} has no return to preview {args.milestone!r} with"
+            )
         reason = f"return:{ret.id}"
-    message = await message_for(settings, order, shipment, args.milestone, reason=reason,
-                                locale=args.locale)
+    message = await message_for(
+        settings, order, shipment, args.milestone, reason=reason, locale=args.locale
+    )
     override = settings.data_dir / "templates"
     rendered = render(message, kind, override_dir=override if override.is_dir() else None)
     print(f"Subject: {rendered.title}" if kind == "email" else f"Title: {rendered.title}")
@@ -74,12 +79,25 @@ async def outbox(settings: Settings, args: Namespace) -> int:
         query = query.filter(status="failed")
     rows = await query
     if args.json:
-        print(json.dumps([{
-            "id": n.id, "order": n.order.number, "kind": n.kind, "channel": n.channel,
-            "status": n.status, "attempts": n.attempts, "due_at": n.due_at.isoformat(),
-            "sent_at": n.sent_at.isoformat() if n.sent_at else None,
-            "last_error": n.last_error,
-        } for n in rows], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": n.id,
+                        "order": n.order.number,
+                        "kind": n.kind,
+                        "channel": n.channel,
+                        "status": n.status,
+                        "attempts": n.attempts,
+                        "due_at": n.due_at.isoformat(),
+                        "sent_at": n.sent_at.isoformat() if n.sent_at else None,
+                        "last_error": n.last_error,
+                    }
+                    for n in rows
+                ],
+                indent=2,
+            )
+        )
         return 0
     if not rows:
         print("The outbox is empty." if not args.failed else "No failed messages.")
@@ -87,8 +105,10 @@ async def outbox(settings: Settings, args: Namespace) -> int:
     for n in rows:
         when = (n.sent_at or n.due_at).astimezone(zone)
         error = f"  {n.last_error}" if n.last_error and n.status != "sent" else ""
-        print(f"{n.id:>6}  {n.order.number:<10} {n.kind:<20} {n.channel:<8} {n.status:<8} "
-              f"{n.attempts:>2}  {when:%Y-%m-%d %H:%M}{error}")
+        print(
+            f"{n.id:>6}  {n.order.number:<10} {n.kind:<20} {n.channel:<8} {n.status:<8} "
+            f"{n.attempts:>2}  {when:%Y-%m-%d %H:%M}{error}"
+        )
     return 0
 
 
@@ -101,9 +121,11 @@ async def worker(settings: Settings, args: Namespace) -> int:
         work = Worker(settings, sender)
         if args.once:
             report = await work.run_once()
-            print(f"Sent {report.sent}, failed {report.failed} (gave up on {report.gave_up}), "
-                  f"skipped {report.skipped}, waiting for quiet hours to end {report.deferred}; "
-                  f"watch: {report.watched}; owner alerts sent {report.alerts_sent}.")
+            print(
+                f"Sent {report.sent}, failed {report.failed} (gave up on {report.gave_up}), "
+                f"skipped {report.skipped}, waiting for quiet hours to end {report.deferred}; "
+                f"watch: {report.watched}; owner alerts sent {report.alerts_sent}."
+            )
             return 0
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

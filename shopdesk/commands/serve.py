@@ -30,19 +30,36 @@ async def serve(settings: Settings, args: Namespace) -> int:
     for problem in check_channels(settings):
         print(f"warning: {problem}", file=sys.stderr)
     app = create_app(settings, csrf_secret=await csrf_secret())
-    server = uvicorn.Server(uvicorn.Config(
-        app, host=args.host, port=args.port, log_level="warning", access_log=False,
-        proxy_headers=False, timeout_graceful_shutdown=10))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,
+            timeout_graceful_shutdown=10,
+        )
+    )
     stop = asyncio.Event()
-    print(f"Portal on http://{args.host}:{args.port} (public URL {settings.public_url}); "
-          "Ctrl+C stops it.", file=sys.stderr)
+    print(
+        f"Portal on http://{args.host}:{args.port} (public URL {settings.public_url}); "
+        "Ctrl+C stops it.",
+        file=sys.stderr,
+    )
     from shopdesk.carriers.scheduler import Poller, configured
 
     async with Sender(plugin_paths=settings.plugin_dirs) as sender, Poller(settings) as poller:
-        worker = asyncio.create_task(
-            Worker(settings, sender).run_forever(stop)) if not args.no_worker else None
-        polling = asyncio.create_task(poller.run_forever(stop)) \
-            if not args.no_worker and configured(settings) else None
+        worker = (
+            asyncio.create_task(Worker(settings, sender).run_forever(stop))
+            if not args.no_worker
+            else None
+        )
+        polling = (
+            asyncio.create_task(poller.run_forever(stop))
+            if not args.no_worker and configured(settings)
+            else None
+        )
         try:
             await server.serve()  # returns on SIGTERM / SIGINT, after in-flight requests
         finally:

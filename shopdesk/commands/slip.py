@@ -21,8 +21,10 @@ async def slip(settings: Settings, args: Namespace) -> int:
     """
     numbers: list[str] = list(args.numbers or [])
     if not numbers and not args.unshipped:
-        raise InvalidInput("say which orders: give order numbers (shopdesk slip 1001 1002 "
-                           "-o slips.html) or --unshipped for every order still to be packed")
+        raise InvalidInput(
+            "say which orders: give order numbers (shopdesk slip 1001 1002 "
+            "-o slips.html) or --unshipped for every order still to be packed"
+        )
     views = await slip_orders(settings, numbers, unshipped=args.unshipped)
     if not views:
         print("No orders to pack: no order is confirmed or preparing. Nothing written.")
@@ -32,8 +34,9 @@ async def slip(settings: Settings, args: Namespace) -> int:
     try:
         path.write_text(document, encoding="utf-8")
     except OSError as exc:
-        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}; choose another "
-                           "file with -o") from None
+        raise InvalidInput(
+            f"cannot write {path}: {exc.strerror or exc}; choose another file with -o"
+        ) from None
     count = len(views)
     print(f"Wrote {count} packing slip{'' if count == 1 else 's'} ({args.size}) to {path}")
     print("Open it in a browser and print it (the page size is set; choose 'actual size').")

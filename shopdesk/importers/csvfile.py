@@ -62,8 +62,11 @@ class CsvFile:
             except StopIteration:
                 return
             except csv.Error as exc:
-                reason = f"a field is longer than {MAX_FIELD:,} characters" \
-                    if "field limit" in str(exc) else f"unreadable CSV: {exc}"
+                reason = (
+                    f"a field is longer than {MAX_FIELD:,} characters"
+                    if "field limit" in str(exc)
+                    else f"unreadable CSV: {exc}"
+                )
                 yield line, reason
                 line = reader.line_num + 1
                 continue
@@ -89,8 +92,9 @@ def open_csv(path: Path, required: Sequence[str]) -> CsvFile:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InvalidInput(f"{path} is {size:,} bytes; split it below "
-                               f"{MAX_FILE_BYTES // 2**20} MB")
+            raise InvalidInput(
+                f"{path} is {size:,} bytes; split it below {MAX_FILE_BYTES // 2**20} MB"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
@@ -102,8 +106,10 @@ def open_csv(path: Path, required: Sequence[str]) -> CsvFile:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         text = data.decode("cp1252", errors="replace")
-        warnings.append(f"{path.name} is not UTF-8 (first bad byte on line {line}); read it as "
-                        "Windows-1252 — check accented names, or save the file as UTF-8")
+        warnings.append(
+            f"{path.name} is not UTF-8 (first bad byte on line {line}); read it as "
+            "Windows-1252 — check accented names, or save the file as UTF-8"
+        )
     csv.field_size_limit(MAX_FIELD * 4)
     try:
         header = next(csv.reader(io.StringIO(text, newline="")), [])
@@ -114,9 +120,11 @@ def open_csv(path: Path, required: Sequence[str]) -> CsvFile:
         raise InvalidInput(f"{path} is empty")
     missing = [c for c in required if c not in header]
     if missing:
-        raise InvalidInput(f"{path} lacks column{'s' if len(missing) > 1 else ''} "
-                           f"{', '.join(missing)} (it has: {', '.join(header[:12])}"
-                           f"{', …' if len(header) > 12 else ''})")
+        raise InvalidInput(
+            f"{path} lacks column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)} (it has: {', '.join(header[:12])}"
+            f"{', …' if len(header) > 12 else ''})"
+        )
     return CsvFile(path, header, text, warnings)
 
 
@@ -136,8 +144,12 @@ async def store_raw(source: str, path: Path, rows: Sequence[Row]) -> dict[int, R
     for row in rows:
         d = digests[row.line]
         if d not in existing and d not in fresh:
-            fresh[d] = RawInput(source=source, ref=f"{path.name}:{row.line}", digest=d,
-                                body=json.dumps(row.values, ensure_ascii=False))
+            fresh[d] = RawInput(
+                source=source,
+                ref=f"{path.name}:{row.line}",
+                digest=d,
+                body=json.dumps(row.values, ensure_ascii=False),
+            )
     if fresh:
         await RawInput.bulk_create(list(fresh.values()))
         existing.update({r.digest: r for r in await RawInput.filter(digest__in=list(fresh))})

@@ -18,10 +18,29 @@ from shopdesk.parsing import parse_time, to_minor
 from shopdesk.services.common import normalise_number
 from shopdesk.services.orders import NewItem, NewOrder, check_order, create_orders
 
-GENERIC_COLUMNS = ("order_number", "placed_at", "email", "phone", "name", "country", "postcode",
-                   "city", "currency", "sku", "title", "quantity", "unit_price")
-SHOPIFY_REQUIRED = ("Name", "Created at", "Currency", "Lineitem quantity", "Lineitem name",
-                    "Lineitem price")
+GENERIC_COLUMNS = (
+    "order_number",
+    "placed_at",
+    "email",
+    "phone",
+    "name",
+    "country",
+    "postcode",
+    "city",
+    "currency",
+    "sku",
+    "title",
+    "quantity",
+    "unit_price",
+)
+SHOPIFY_REQUIRED = (
+    "Name",
+    "Created at",
+    "Currency",
+    "Lineitem quantity",
+    "Lineitem name",
+    "Lineitem price",
+)
 BATCH = 500
 
 
@@ -49,18 +68,36 @@ class Columns:
 
 FORMATS = {
     "generic": Columns(
-        number=("order_number",), placed_at=("placed_at",), currency=("currency",),
-        email=("email",), phone=("phone",), name=("name",), country=("country",),
-        postcode=("postcode",), city=("city",), sku=("sku",), title=("title",),
-        quantity=("quantity",), unit_price=("unit_price",),
+        number=("order_number",),
+        placed_at=("placed_at",),
+        currency=("currency",),
+        email=("email",),
+        phone=("phone",),
+        name=("name",),
+        country=("country",),
+        postcode=("postcode",),
+        city=("city",),
+        sku=("sku",),
+        title=("title",),
+        quantity=("quantity",),
+        unit_price=("unit_price",),
     ),
     "shopify": Columns(
-        number=("Name",), placed_at=("Created at",), currency=("Currency",), email=("Email",),
+        number=("Name",),
+        placed_at=("Created at",),
+        currency=("Currency",),
+        email=("Email",),
         phone=("Shipping Phone", "Phone", "Billing Phone"),
-        name=("Shipping Name", "Billing Name"), country=("Shipping Country", "Billing Country"),
-        postcode=("Shipping Zip", "Billing Zip"), city=("Shipping City", "Billing City"),
-        sku=("Lineitem sku",), title=("Lineitem name",), quantity=("Lineitem quantity",),
-        unit_price=("Lineitem price",), total=("Total",), external_id=("Id",),
+        name=("Shipping Name", "Billing Name"),
+        country=("Shipping Country", "Billing Country"),
+        postcode=("Shipping Zip", "Billing Zip"),
+        city=("Shipping City", "Billing City"),
+        sku=("Lineitem sku",),
+        title=("Lineitem name",),
+        quantity=("Lineitem quantity",),
+        unit_price=("Lineitem price",),
+        total=("Total",),
+        external_id=("Id",),
         cancelled_at=("Cancelled at",),
     ),
 }
@@ -104,9 +141,10 @@ async def import_orders(settings: Settings, path: Path, fmt: str | None = None) 
     try:
         numbers = list(groups)
         for start in range(0, len(numbers), BATCH):
-            chunk = {n: groups[n] for n in numbers[start:start + BATCH]}
-            await _import_chunk(settings, path, source, columns, chunk, report,
-                                {} if start else unnumbered)
+            chunk = {n: groups[n] for n in numbers[start : start + BATCH]}
+            await _import_chunk(
+                settings, path, source, columns, chunk, report, {} if start else unnumbered
+            )
             advance(len(chunk))
         if not numbers and unnumbered:
             await _import_chunk(settings, path, source, columns, {}, report, unnumbered)
@@ -197,13 +235,16 @@ def _order(
     items = []
     for row in group:
         try:
-            items.append(NewItem(
-                title=_first(row, columns.title) or _missing("item title"),
-                quantity=_quantity(_first(row, columns.quantity)),
-                unit_price_minor=to_minor(_first(row, columns.unit_price)
-                                          or _missing("price"), currency),
-                sku=_first(row, columns.sku),
-            ))
+            items.append(
+                NewItem(
+                    title=_first(row, columns.title) or _missing("item title"),
+                    quantity=_quantity(_first(row, columns.quantity)),
+                    unit_price_minor=to_minor(
+                        _first(row, columns.unit_price) or _missing("price"), currency
+                    ),
+                    sku=_first(row, columns.sku),
+                )
+            )
         except InvalidInput as exc:
             raise _RowError(row.line, str(exc)) from None
     return replace(order, items=items)

@@ -35,7 +35,7 @@ async def import_tracking(settings: Settings, path: Path) -> ImportReport:
     advance, done = progress(len(rows), f"Importing {path.name}")
     try:
         for start in range(0, len(rows), BATCH):
-            chunk = rows[start:start + BATCH]
+            chunk = rows[start : start + BATCH]
             async with in_transaction():
                 raw = await store_raw(SOURCE, path, chunk)
                 outcomes = {}

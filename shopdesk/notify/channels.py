@@ -10,13 +10,50 @@ from urllib.parse import quote
 
 from shopdesk.config import Settings
 
-SMS_SCHEMES = frozenset({
-    "twilio", "sns", "clicksend", "vonage", "nexmo", "messagebird", "msg91", "plivo", "sinch",
-    "smseagle", "bulksms", "bulkvs", "d7sms", "kavenegar", "seven", "smsmgr", "burstsms",
-    "signal", "whatsapp", "threema", "freemobile", "httpsms", "dapnet", "africas", "sms",
-})
-EMAIL_SCHEMES = frozenset({"mailto", "mailtos", "email", "sendgrid", "mailgun", "sparkpost",
-                           "ses", "resend", "brevo", "smtp2go", "office365"})
+SMS_SCHEMES = frozenset(
+    {
+        "twilio",
+        "sns",
+        "clicksend",
+        "vonage",
+        "nexmo",
+        "messagebird",
+        "msg91",
+        "plivo",
+        "sinch",
+        "smseagle",
+        "bulksms",
+        "bulkvs",
+        "d7sms",
+        "kavenegar",
+        "seven",
+        "smsmgr",
+        "burstsms",
+        "signal",
+        "whatsapp",
+        "threema",
+        "freemobile",
+        "httpsms",
+        "dapnet",
+        "africas",
+        "sms",
+    }
+)
+EMAIL_SCHEMES = frozenset(
+    {
+        "mailto",
+        "mailtos",
+        "email",
+        "sendgrid",
+        "mailgun",
+        "sparkpost",
+        "ses",
+        "resend",
+        "brevo",
+        "smtp2go",
+        "office365",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +71,7 @@ class Recipient:
 
 
 def channel_kind(name: str, url: str) -> str:
-    """"email", "sms" or "chat": which template a channel gets."""
+    """ "email", "sms" or "chat": which template a channel gets."""
     if name in ("email", "sms"):
         return name
     scheme = url.split("://", 1)[0].lower()

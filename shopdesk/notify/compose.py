@@ -12,9 +12,14 @@ from shopdesk.tracking.estimate import estimate_window
 
 
 def shop_of(settings: Settings) -> Shop:
-    return Shop(name=settings.shop_name, public_url=settings.public_url,
-                support_email=settings.support_email, support_phone=settings.support_phone,
-                logo=settings.logo, primary_color=settings.primary_color)
+    return Shop(
+        name=settings.shop_name,
+        public_url=settings.public_url,
+        support_email=settings.support_email,
+        support_phone=settings.support_phone,
+        logo=settings.logo,
+        primary_color=settings.primary_color,
+    )
 
 
 def recipient_of(order: Order) -> Recipient:
@@ -43,14 +48,23 @@ async def message_for(
     estimate = None
     if shipment is not None and shipment.milestone != "delivered":
         window = estimate_window(
-            settings, shipped_at=shipment.shipped_at, carrier=shipment.carrier,
-            service=shipment.service, country=order.ship_country,
-            carrier_estimate=(shipment.carrier_estimate_from, shipment.carrier_estimate_to))
+            settings,
+            shipped_at=shipment.shipped_at,
+            carrier=shipment.carrier,
+            service=shipment.service,
+            country=order.ship_country,
+            carrier_estimate=(shipment.carrier_estimate_from, shipment.carrier_estimate_to),
+        )
         estimate = window[0] if window else None
         if kind == "delayed" and (estimate is None or estimate[1] < utcnow().date()):
             # The old window has passed: an honest new one, counted from today.
-            window = estimate_window(settings, shipped_at=utcnow(), carrier=shipment.carrier,
-                                     service=shipment.service, country=order.ship_country)
+            window = estimate_window(
+                settings,
+                shipped_at=utcnow(),
+                carrier=shipment.carrier,
+                service=shipment.service,
+                country=order.ship_country,
+            )
             estimate = window[0] if window else None
     items = [(i.title, i.quantity) for i in sorted(order.items, key=lambda i: i.id)]
     customer = order.customer
@@ -66,7 +80,8 @@ async def message_for(
         first_name=recipient_of(order).first_name,
         tracking_url=settings.tracking_url(order.token),
         unsubscribe_url=unsubscribe_url(settings, await unsubscribe_token(customer.id))
-        if customer else "",
+        if customer
+        else "",
         carrier=shipment.carrier if shipment else "",
         tracking_number=shipment.tracking_number if shipment else "",
         estimate=estimate,
@@ -78,8 +93,9 @@ async def message_for(
     )
 
 
-async def _return_facts(settings: Settings, reason: str | None
-                        ) -> tuple[ReturnFacts | None, tuple[tuple[str, int], ...]]:
+async def _return_facts(
+    settings: Settings, reason: str | None
+) -> tuple[ReturnFacts | None, tuple[tuple[str, int], ...]]:
     """The return a message is about (its outbox ``reason`` is ``return:<id>``) and its items."""
     from shopdesk.services.returns import return_by_id
 
@@ -88,9 +104,15 @@ async def _return_facts(settings: Settings, reason: str | None
     if view is None:
         return None, ()
     return ReturnFacts(
-        rma=view.rma, url=view.url, rejection_reason=view.rejection_reason,
-        send_by=view.send_by, carrier=view.carrier or "",
-        tracking_number=view.tracking_number or "", amount_minor=view.refund_minor,
-        currency=view.currency, refund_method=view.refund_method,
-        refund_expected=view.refund_expected, note=view.resolution_note,
+        rma=view.rma,
+        url=view.url,
+        rejection_reason=view.rejection_reason,
+        send_by=view.send_by,
+        carrier=view.carrier or "",
+        tracking_number=view.tracking_number or "",
+        amount_minor=view.refund_minor,
+        currency=view.currency,
+        refund_method=view.refund_method,
+        refund_expected=view.refund_expected,
+        note=view.resolution_note,
     ), view.items

@@ -31,7 +31,10 @@ KINDS = (
 )
 CHANNEL_KINDS = ("email", "sms", "chat")
 RETURN_KINDS = frozenset(k for k in KINDS if k.startswith("return_")) | {
-    "refund_issued", "exchange_sent", "store_credit_issued"}
+    "refund_issued",
+    "exchange_sent",
+    "store_credit_issued",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,9 @@ async def signing_key() -> bytes:
     """The shop's signing key, made on first use and shared by every process via the database."""
     database = current_settings().db_url
     if database not in _cache:
-        row, _ = await Secret.get_or_create(name="unsubscribe",
-                                            defaults={"value": secrets.token_hex(32)})
+        row, _ = await Secret.get_or_create(
+            name="unsubscribe", defaults={"value": secrets.token_hex(32)}
+        )
         _cache[database] = bytes.fromhex(row.value)
     return _cache[database]
 

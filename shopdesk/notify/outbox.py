@@ -24,8 +24,17 @@ from shopdesk.services.common import utcnow
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
 # Milestones that concern one parcel; the rest concern the whole order.
-PARCEL_KINDS = frozenset({"shipped", "out_for_delivery", "available_for_pickup",
-                          "attempt_failed", "delivered", "exception", "returned_to_sender"})
+PARCEL_KINDS = frozenset(
+    {
+        "shipped",
+        "out_for_delivery",
+        "available_for_pickup",
+        "attempt_failed",
+        "delivered",
+        "exception",
+        "returned_to_sender",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +95,15 @@ async def plan(settings: Settings, plans: Sequence[Plan], *, now: datetime | Non
                 if waiting.id is not None:
                     bumped.add(waiting.id)
                 continue
-            row = Notification(order_id=p.order_id, shipment_id=p.shipment_id, kind=p.kind,
-                               channel=channel, key=key, due_at=now, reason=p.reason)
+            row = Notification(
+                order_id=p.order_id,
+                shipment_id=p.shipment_id,
+                kind=p.kind,
+                channel=channel,
+                key=key,
+                due_at=now,
+                reason=p.reason,
+            )
             fresh[key] = queued[(p.order_id, p.kind, channel)] = row
     for row in queued.values():
         if row.id in bumped:
@@ -103,21 +119,31 @@ def _key(p: Plan, channel: str) -> str:
     return f"{p.order_id}:{p.kind}{parcel}{episode}:{channel}"[:120]
 
 
-async def claim(limit: int = 200, *, now: datetime | None = None,
-                lease: timedelta = timedelta(minutes=5)) -> list[Notification]:
+async def claim(
+    limit: int = 200, *, now: datetime | None = None, lease: timedelta = timedelta(minutes=5)
+) -> list[Notification]:
     """Take up to ``limit`` due rows for sending (and any left ``sending`` by a dead worker)."""
     now = now or utcnow()
     async with in_transaction():
-        await Notification.filter(status="sending", claimed_at__lt=now - lease) \
-            .update(status="queued")
-        ids = await Notification.filter(status="queued", due_at__lte=now) \
-            .order_by("due_at", "id").limit(limit).values_list("id", flat=True)
+        await Notification.filter(status="sending", claimed_at__lt=now - lease).update(
+            status="queued"
+        )
+        ids = (
+            await Notification.filter(status="queued", due_at__lte=now)
+            .order_by("due_at", "id")
+            .limit(limit)
+            .values_list("id", flat=True)
+        )
         if not ids:
             return []
-        await Notification.filter(id__in=list(ids), status="queued") \
-            .update(status="sending", claimed_at=now)
-        return list(await Notification.filter(id__in=list(ids), status="sending",
-                                              claimed_at=now).order_by("id"))
+        await Notification.filter(id__in=list(ids), status="queued").update(
+            status="sending", claimed_at=now
+        )
+        return list(
+            await Notification.filter(id__in=list(ids), status="sending", claimed_at=now).order_by(
+                "id"
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +156,9 @@ class Outcome:
     due_at: datetime | None = None  # deferred: when to try (quiet hours end)
 
 
-async def finish(settings: Settings, outcomes: Sequence[Outcome], *,
-                 now: datetime | None = None) -> list[Notification]:
+async def finish(
+    settings: Settings, outcomes: Sequence[Outcome], *, now: datetime | None = None
+) -> list[Notification]:
     """Record the outcomes in one transaction; returns the rows that gave up for good."""
     now = now or utcnow()
     gave_up = []
@@ -150,26 +177,33 @@ async def finish(settings: Settings, outcomes: Sequence[Outcome], *,
             else:
                 row.attempts += 1
                 row.last_error = outcome.error
-                attempts.append(NotificationAttempt(notification=row, at=now, ok=False,
-                                                    error=outcome.error))
+                attempts.append(
+                    NotificationAttempt(notification=row, at=now, ok=False, error=outcome.error)
+                )
                 if row.attempts >= settings.max_attempts:
                     row.status = "failed"
                     gave_up.append(row)
                 else:
                     row.status, row.due_at = "queued", now + backoff(row.attempts)
         for row in (o.notification for o in outcomes):
-            await row.save(update_fields=["status", "due_at", "sent_at", "attempts",
-                                          "last_error"])
+            await row.save(update_fields=["status", "due_at", "sent_at", "attempts", "last_error"])
         await NotificationAttempt.bulk_create(attempts)
-        numbers = dict(await Order.filter(id__in={r.order_id for r in gave_up})  # type: ignore[attr-defined]
-                       .values_list("id", "number")) if gave_up else {}
+        numbers = (
+            dict(
+                await Order.filter(id__in={r.order_id for r in gave_up}).values_list("id", "number")  # type: ignore[attr-defined]
+            )
+            if gave_up
+            else {}
+        )
         for row in gave_up:
             await raise_alert(
-                row.order_id, "notification_failed",  # type: ignore[attr-defined]
+                row.order_id,
+                "notification_failed",  # type: ignore[attr-defined]
                 f"Order {numbers.get(row.order_id)}: the {row.kind.replace('_', ' ')} message "  # type: ignore[attr-defined]
                 f"by {row.channel} could not be sent after {row.attempts} attempts: "
                 f"{row.last_error}",
-                key=f"notification:{row.id}", shipment_id=row.shipment_id,
+                key=f"notification:{row.id}",
+                shipment_id=row.shipment_id,
             )
     return gave_up
 
@@ -180,13 +214,18 @@ def backoff(attempts: int) -> timedelta:
     return delay * random.uniform(0.8, 1.2)
 
 
-async def raise_alert(order_id: int | None, kind: str, message: str, *, key: str,
-                      shipment_id: int | None = None) -> bool:
+async def raise_alert(
+    order_id: int | None, kind: str, message: str, *, key: str, shipment_id: int | None = None
+) -> bool:
     """Put an entry in the owner's exceptions queue (once per key); True if it is new."""
     _, created = await Alert.get_or_create(
         key=key[:120],
-        defaults={"order_id": order_id, "kind": kind, "message": message,
-                  "shipment_id": shipment_id},
+        defaults={
+            "order_id": order_id,
+            "kind": kind,
+            "message": message,
+            "shipment_id": shipment_id,
+        },
     )
     return created
 
@@ -195,8 +234,7 @@ async def counts() -> dict[str, int]:
     """Outbox rows by status."""
     from tortoise.functions import Count
 
-    rows = await Notification.annotate(n=Count("id")).group_by("status").values_list("status",
-                                                                                      "n")
+    rows = await Notification.annotate(n=Count("id")).group_by("status").values_list("status", "n")
     result: dict[str, int] = defaultdict(int)
     result.update(dict(rows))
     return dict(result)
@@ -219,12 +257,15 @@ async def retry(notification_id: int, *, now: datetime | None = None) -> None:
         if row is None:
             raise NotFound(f"no message {notification_id} in the outbox")
         if row.status != "failed":
-            raise Conflict(f"message {notification_id} is {row.status}; only failed messages "
-                           "can be retried")
+            raise Conflict(
+                f"message {notification_id} is {row.status}; only failed messages can be retried"
+            )
         moved = await Notification.filter(id=row.id, status="failed").update(
-            status="queued", due_at=now, claimed_at=None)
+            status="queued", due_at=now, claimed_at=None
+        )
         if not moved:
             raise Conflict(f"message {notification_id} was changed meanwhile; look again")
-        await Alert.filter(key=f"notification:{row.id}", resolved_at__isnull=True) \
-            .update(resolved_at=now)
+        await Alert.filter(key=f"notification:{row.id}", resolved_at__isnull=True).update(
+            resolved_at=now
+        )
         await record_changes([row.order_id], "notification")  # type: ignore[attr-defined]

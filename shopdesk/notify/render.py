@@ -48,9 +48,19 @@ try:  # Babel is optional: the catalogs carry the same names for the fallback
 except ImportError:  # pragma: no cover - depends on the environment
     _babel_format_date = None
 
-__all__ = ["Catalog", "catalog", "environment", "format_amount", "format_day",
-           "format_day_fallback",
-           "format_window", "locales", "markdown_escape", "markdown_url", "render"]
+__all__ = [
+    "Catalog",
+    "catalog",
+    "environment",
+    "format_amount",
+    "format_day",
+    "format_day_fallback",
+    "format_window",
+    "locales",
+    "markdown_escape",
+    "markdown_url",
+    "render",
+]
 
 TEMPLATES = Path(__file__).with_name("templates")
 LOCALES = Path(__file__).with_name("locales")
@@ -62,10 +72,18 @@ DEFAULT_COLOR = "#1f6feb"
 NO_ESTIMATE = frozenset({"delivered", "returned_to_sender", "test"}) | RETURN_KINDS
 # SMS variants, fullest first: (greeting, shop name, estimate). The estimate is an extra an
 # SMS drops first, except in a delay notice, where the new estimate is the news.
-SMS_VARIANTS = ((True, True, True), (False, True, True), (False, True, False),
-                (False, False, False))
-SMS_VARIANTS_DELAYED = ((True, True, True), (False, True, True), (False, False, True),
-                        (False, False, False))
+SMS_VARIANTS = (
+    (True, True, True),
+    (False, True, True),
+    (False, True, False),
+    (False, False, False),
+)
+SMS_VARIANTS_DELAYED = (
+    (True, True, True),
+    (False, True, True),
+    (False, False, True),
+    (False, False, False),
+)
 
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _DATE_TOKEN = re.compile(r"EEE|MMM|d")
@@ -111,8 +129,12 @@ def _load(lang: str) -> Catalog:
     data = json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
     if lang == DEFAULT_LOCALE:
         return Catalog(lang, data["text"], data["date"], data.get("number", _NUMBERS))
-    return Catalog(lang, {**_load(DEFAULT_LOCALE).texts, **data["text"]}, data["date"],
-                   data.get("number", _NUMBERS))
+    return Catalog(
+        lang,
+        {**_load(DEFAULT_LOCALE).texts, **data["text"]},
+        data["date"],
+        data.get("number", _NUMBERS),
+    )
 
 
 def format_day(day: date, cat: Catalog) -> str:
@@ -127,8 +149,11 @@ def format_day(day: date, cat: Catalog) -> str:
 
 def format_day_fallback(day: date, cat: Catalog) -> str:
     """:func:`format_day` from the catalog's weekday and month names alone."""
-    names = {"EEE": cat.dates["weekdays"][day.weekday()],
-             "MMM": cat.dates["months"][day.month - 1], "d": str(day.day)}
+    names = {
+        "EEE": cat.dates["weekdays"][day.weekday()],
+        "MMM": cat.dates["months"][day.month - 1],
+        "d": str(day.day),
+    }
     return _DATE_TOKEN.sub(lambda match: names[match.group()], cat.dates["pattern"])
 
 
@@ -225,8 +250,7 @@ def render(message: Message, channel: str, *, override_dir: Path | None = None) 
 def _context(message: Message) -> dict[str, Any]:
     cat = catalog(message.locale)
     kind = message.kind
-    values = {"order": message.order_number, "parcels": message.parcels,
-              "shop": message.shop.name}
+    values = {"order": message.order_number, "parcels": message.parcels, "shop": message.shop.name}
     estimate = estimate_short = ""
     if message.estimate and kind not in NO_ESTIMATE:
         window = format_window(*message.estimate, cat.locale)
@@ -261,9 +285,11 @@ def _context(message: Message) -> dict[str, Any]:
         "estimate": estimate,
         "estimate_short": estimate_short,
         "tracking_line": cat.t("tracking_number", number=message.tracking_number)
-        if message.tracking_number else "",
+        if message.tracking_number
+        else "",
         "status_line": cat.t("status", status=message.status_text.strip())
-        if message.status_text.strip() else "",
+        if message.status_text.strip()
+        else "",
         "color": color if _COLOR.fullmatch(color) else DEFAULT_COLOR,
         "link": link,
         "link_text": link_text,
@@ -287,18 +313,25 @@ def _return_facts(kind: str, ret: ReturnFacts, cat: Catalog) -> tuple[str, ...]:
             facts.append(cat.t("return.send_by", date=format_day(ret.send_by, cat)))
         facts.append(cat.t("return.instructions"))
     elif kind == "return_in_transit" and ret.tracking_number:
-        facts.append(cat.t("return.parcel", number=ret.tracking_number,
-                           carrier=ret.carrier or "—"))
+        facts.append(cat.t("return.parcel", number=ret.tracking_number, carrier=ret.carrier or "—"))
     elif kind == "refund_issued" and ret.amount_minor is not None:
         method = f"method.{ret.refund_method}"
-        facts.append(cat.t("return.refund", amount=_amount(ret, cat),
-                           method=cat.t(method) if method in cat.texts else ret.refund_method))
+        facts.append(
+            cat.t(
+                "return.refund",
+                amount=_amount(ret, cat),
+                method=cat.t(method) if method in cat.texts else ret.refund_method,
+            )
+        )
         if ret.refund_expected:
             start, end = ret.refund_expected
-            facts.append(cat.t("return.expected_day", date=format_day(end, cat))
-                         if start == end else
-                         cat.t("return.expected", start=format_day(start, cat),
-                               end=format_day(end, cat)))
+            facts.append(
+                cat.t("return.expected_day", date=format_day(end, cat))
+                if start == end
+                else cat.t(
+                    "return.expected", start=format_day(start, cat), end=format_day(end, cat)
+                )
+            )
     elif kind == "store_credit_issued" and ret.amount_minor is not None:
         facts.append(cat.t("return.credit", amount=_amount(ret, cat)))
     if kind in ("exchange_sent", "store_credit_issued", "refund_issued") and ret.note.strip():
@@ -310,8 +343,11 @@ def _headline_key(message: Message, cat: Catalog) -> str:
     if message.kind == "exception":  # the reason is the news: one sentence per reason
         key = f"reason.{message.reason}"
         return key if key in cat.texts else "reason.other"
-    if message.ret is not None and message.ret.amount_minor is not None \
-            and f"{message.kind}.amount" in cat.texts:  # a refund or credit: the sum is news
+    if (
+        message.ret is not None
+        and message.ret.amount_minor is not None
+        and f"{message.kind}.amount" in cat.texts
+    ):  # a refund or credit: the sum is news
         return f"{message.kind}.amount"
     if message.parcels > 1 and f"{message.kind}.many" in cat.texts:
         return f"{message.kind}.many"
@@ -329,8 +365,9 @@ def _sms(template: jinja2.Template, context: dict[str, Any]) -> str:
     seen: set[str] = set()
     variants = SMS_VARIANTS_DELAYED if context["kind"] == "delayed" else SMS_VARIANTS
     for greeting, shop, estimate in variants:
-        raw = template.render(context, show_greeting=greeting, show_shop=shop,
-                              show_estimate=estimate)
+        raw = template.render(
+            context, show_greeting=greeting, show_shop=shop, show_estimate=estimate
+        )
         text = " ".join(raw.split())
         for candidate in (text, to_gsm7(text)):
             if candidate in seen:

@@ -67,8 +67,7 @@ from apprise.plugins.base import NotifyBase
 import shopdesk
 from shopdesk.notify.message import Rendered
 
-__all__ = ["SHIPPED_PLUGINS", "SendResult", "Sender", "load_plugins", "plugin_dirs",
-           "validate_url"]
+__all__ = ["SHIPPED_PLUGINS", "SendResult", "Sender", "load_plugins", "plugin_dirs", "validate_url"]
 
 log = logging.getLogger(__name__)
 
@@ -126,9 +125,11 @@ def _warm_up(paths: Sequence[Path | str]) -> AppriseAsset:
 
 # -- what happens inside a send: logs and the email alternative part ----------------------
 _capture: contextvars.ContextVar[list[tuple[int, str]] | None] = contextvars.ContextVar(
-    "shopdesk_notify_capture", default=None)
+    "shopdesk_notify_capture", default=None
+)
 _plain_alternative: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "shopdesk_notify_plain_alternative", default=None)
+    "shopdesk_notify_plain_alternative", default=None
+)
 
 
 class _CaptureFilter(logging.Filter):
@@ -185,8 +186,7 @@ def _install_apprise_fixes() -> None:
 def _alternative_converter(convert):
     def convert_between(from_format, to_format, content=None, *args, **kwargs):
         text = _plain_alternative.get()
-        if (text is not None and from_format == NotifyFormat.HTML
-                and to_format == NotifyFormat.TEXT):
+        if text is not None and from_format == NotifyFormat.HTML and to_format == NotifyFormat.TEXT:
             return text
         return convert(from_format, to_format, content, *args, **kwargs)
 
@@ -261,8 +261,7 @@ class _SSLForApprise:
 
     @staticmethod
     def create_default_context(purpose=ssl.Purpose.SERVER_AUTH, *args: Any, **kwargs: Any):
-        if (args or kwargs or purpose != ssl.Purpose.SERVER_AUTH
-                or not share_ssl_contexts):
+        if args or kwargs or purpose != ssl.Purpose.SERVER_AUTH or not share_ssl_contexts:
             return ssl.create_default_context(purpose, *args, **kwargs)
         return _DeferredContext()
 
@@ -300,8 +299,14 @@ def _secrets_of(url: str, public_url: str | None) -> list[str]:
     query = rest.partition("?")[2]
     keys = {key for key, _ in parse_qsl(query, keep_blank_values=True)}
     for token in _SPLIT.split(rest):
-        if (not token or token in keys or token == port or (token == host and _is_host(host))
-                or len(token) < 5 or not _looks_random(token)):
+        if (
+            not token
+            or token in keys
+            or token == port
+            or (token == host and _is_host(host))
+            or len(token) < 5
+            or not _looks_random(token)
+        ):
             continue
         if not informative or (token not in public_url and unquote(token) not in public):
             secrets.add(token)
@@ -317,8 +322,11 @@ def _looks_random(token: str) -> bool:
     """A key or token rather than a word or a file name."""
     if re.fullmatch(r"[A-Za-z_-]+\.[a-z]{1,5}", token):
         return False
-    return (any(c.isdigit() for c in token) or len(token) >= 16
-            or (any(c.isupper() for c in token) and any(c.islower() for c in token)))
+    return (
+        any(c.isdigit() for c in token)
+        or len(token) >= 16
+        or (any(c.isupper() for c in token) and any(c.islower() for c in token))
+    )
 
 
 def _is_host(text: str) -> bool:
@@ -326,8 +334,11 @@ def _is_host(text: str) -> bool:
         ipaddress.ip_address(text.strip("[]"))
         return True
     except ValueError:
-        return text == "localhost" or re.fullmatch(
-            r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}", text, re.I) is not None
+        return (
+            text == "localhost"
+            or re.fullmatch(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}", text, re.I)
+            is not None
+        )
 
 
 def _redact(message: str, secrets: Sequence[str]) -> str:
@@ -377,8 +388,13 @@ class Sender:
     ``SendResult(ok=False, error=...)``.
     """
 
-    def __init__(self, plugin_paths: Sequence[Path] = (), concurrency: int = 50, *,
-                 timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        plugin_paths: Sequence[Path] = (),
+        concurrency: int = 50,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.concurrency = concurrency
@@ -432,8 +448,9 @@ class Sender:
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
         except TimeoutError:
-            return SendResult(False, f"no answer within {self.timeout:g} s (still trying in "
-                                     "the background)")
+            return SendResult(
+                False, f"no answer within {self.timeout:g} s (still trying in the background)"
+            )
 
     # runs on a worker thread ------------------------------------------------------------
     def _send_blocking(self, url: str, rendered: Rendered) -> SendResult:
@@ -450,18 +467,22 @@ class Sender:
             body, body_format, alternative = _choose_body(target.service, rendered)
             alt_token = _plain_alternative.set(alternative)
             try:
-                result = target.apprise.notify(body=body, title=rendered.title,
-                                               body_format=body_format)
+                result = target.apprise.notify(
+                    body=body, title=rendered.title, body_format=body_format
+                )
             finally:
                 _plain_alternative.reset(alt_token)
             if result:
                 return SendResult(True, "")
-            reason = _reason(entries) or f"Apprise reported {getattr(result, 'status', 'a')} " \
-                                          "failure without a reason"
+            reason = (
+                _reason(entries)
+                or f"Apprise reported {getattr(result, 'status', 'a')} failure without a reason"
+            )
             return SendResult(False, _redact(reason, secrets))
         except Exception as e:  # a plugin bug must not take the sender down
-            return SendResult(False, _redact(f"{type(e).__name__}: {e}", secrets
-                                             or _secrets_of(url, None)))
+            return SendResult(
+                False, _redact(f"{type(e).__name__}: {e}", secrets or _secrets_of(url, None))
+            )
         finally:
             _capture.reset(token)
 
@@ -514,8 +535,10 @@ def _unknown_url_reason(url: str, apprise_said: str = "") -> str:
     if not sep or not schema:
         return "not an Apprise URL (expected scheme://...)"
     if not re.fullmatch(r"[a-z0-9]{1,32}", schema, re.I):
-        return (f"{schema[:32]!r} cannot be an Apprise scheme: 1-32 letters and digits only "
-                "(no '-', '_' or '.')")
+        return (
+            f"{schema[:32]!r} cannot be an Apprise scheme: 1-32 letters and digits only "
+            "(no '-', '_' or '.')"
+        )
     if schema.lower() not in apprise.NotificationManager():
         return f"no Apprise plugin handles {schema.lower()}:// URLs"
     return apprise_said or f"Apprise could not load this {schema.lower()}:// URL"

@@ -147,8 +147,10 @@ class _ThreadedSink(Generic[T]):
         try:
             await asyncio.wait_for(future, timeout)
         except TimeoutError:
-            raise TimeoutError(f"{type(self).__name__} received {len(self._items)} of {n} "
-                               f"expected item(s) within {timeout}s") from None
+            raise TimeoutError(
+                f"{type(self).__name__} received {len(self._items)} of {n} "
+                f"expected item(s) within {timeout}s"
+            ) from None
         finally:
             with self._lock:
                 if waiter in self._waiters:
@@ -171,8 +173,9 @@ class SMTPSink(_ThreadedSink[EmailMessage]):
     (a server-side ``ssl.SSLContext``) offers STARTTLS.
     """
 
-    def __init__(self, auth: bool = False, delay: float = 0.0,
-                 tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, auth: bool = False, delay: float = 0.0, tls: ssl.SSLContext | None = None
+    ) -> None:
         super().__init__()
         self.auth = auth
         self.delay = delay
@@ -189,7 +192,7 @@ class SMTPSink(_ThreadedSink[EmailMessage]):
         """The messages received so far, parsed (``email.policy.default``)."""
         with self._parse_lock:
             with self._lock:
-                raws = self._items[len(self._parsed):]
+                raws = self._items[len(self._parsed) :]
             for raw in raws:  # parsing costs ~1 ms: done here, not on the server's time
                 self._parsed.append(email.message_from_bytes(raw, policy=email.policy.default))
         return self._parsed
@@ -202,8 +205,13 @@ class SMTPSink(_ThreadedSink[EmailMessage]):
             self.logins.clear()
             self.rejected = 0
 
-    def refuse(self, code: int = 451, text: str = "4.3.0 Mailbox busy, try again later",
-               count: int | None = None, stage: str = "data") -> None:
+    def refuse(
+        self,
+        code: int = 451,
+        text: str = "4.3.0 Mailbox busy, try again later",
+        count: int | None = None,
+        stage: str = "data",
+    ) -> None:
         """Answer ``code text`` instead of accepting, for the next ``count`` messages (or until
         :meth:`accept`). ``stage`` is ``"data"`` (after the message is sent) or ``"rcpt"``."""
         if stage not in ("data", "rcpt"):
@@ -252,8 +260,9 @@ class SMTPSink(_ThreadedSink[EmailMessage]):
         self._record(raw)
         return "250 Message accepted for delivery"
 
-    def _authenticate(self, server: SMTP, session: Session, envelope: Envelope,
-                      mechanism: str, auth_data: Any) -> AuthResult:
+    def _authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
         if isinstance(auth_data, LoginPassword):
             with self._lock:
                 self.logins.append(auth_data.login.decode(errors="replace"))
@@ -276,8 +285,14 @@ class _SMTPHandler:
     def __init__(self, sink: SMTPSink) -> None:
         self.sink = sink
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         return await self.sink._rcpt(envelope, address)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
@@ -297,9 +312,16 @@ class HTTPRequest:
         return json.loads(self.body) if self.body else None
 
 
-_REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 404: "Not Found",
-            429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
-            503: "Service Unavailable"}
+_REASONS = {
+    200: "OK",
+    204: "No Content",
+    400: "Bad Request",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
 
 
 class HTTPSink(_ThreadedSink[HTTPRequest]):
@@ -312,8 +334,12 @@ class HTTPSink(_ThreadedSink[HTTPRequest]):
         self._failure: tuple[int, bytes] | None = None
         self._fail_left: int | None = None
 
-    def fail(self, status: int = 500, count: int | None = None,
-             body: bytes = b'{"error": "sink told to fail"}') -> None:
+    def fail(
+        self,
+        status: int = 500,
+        count: int | None = None,
+        body: bytes = b'{"error": "sink told to fail"}',
+    ) -> None:
         """Answer ``status`` to the next ``count`` requests (or until :meth:`recover`)."""
         with self._lock:
             self._failure = (status, body)
@@ -364,13 +390,16 @@ class HTTPSink(_ThreadedSink[HTTPRequest]):
                     status, payload = self.status, b""
                 else:
                     status, payload = failure
-                keep = (version.strip().upper() == "HTTP/1.1"
-                        and headers.get("connection", "").lower() != "close")
+                keep = (
+                    version.strip().upper() == "HTTP/1.1"
+                    and headers.get("connection", "").lower() != "close"
+                )
                 writer.write(
                     f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}\r\n"
                     f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
                     f"Connection: {'keep-alive' if keep else 'close'}\r\n\r\n".encode()
-                    + payload)
+                    + payload
+                )
                 await writer.drain()
                 if not keep:
                     break

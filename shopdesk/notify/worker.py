@@ -55,8 +55,14 @@ class PassReport:
 class Worker:
     """Dispatch and watch for one shop. Keep it long-lived: Apprise's start-up is slow."""
 
-    def __init__(self, settings: Settings, sender: Sender, *,
-                 clock: Callable[[], datetime] = utcnow, batch: int = 50) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sender: Sender,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        batch: int = 50,
+    ) -> None:
         self.settings = settings
         self.sender = sender
         self.clock = clock
@@ -86,17 +92,26 @@ class Worker:
     async def dispatch(self, rows: list[Notification], report: PassReport) -> None:
         """Decide, render and send each claimed row. Sends run concurrently and each outcome is
         recorded the moment it is known, so a crash can repeat only what was in flight."""
-        orders = {o.id: o for o in await Order.filter(
-            id__in={r.order_id for r in rows}).select_related("customer")
-            .prefetch_related("items")}  # type: ignore[attr-defined]
-        shipments = {s.id: s for s in await Shipment.filter(
-            id__in={r.shipment_id for r in rows if r.shipment_id})}
+        orders = {
+            o.id: o
+            for o in await Order.filter(id__in={r.order_id for r in rows})
+            .select_related("customer")
+            .prefetch_related("items")
+        }  # type: ignore[attr-defined]
+        shipments = {
+            s.id: s
+            for s in await Shipment.filter(id__in={r.shipment_id for r in rows if r.shipment_id})
+        }
         decided: list[Outcome] = []
         sends = []
         for row in rows:
             shipment = shipments.get(row.shipment_id) if row.shipment_id else None
-            decision = await self._prepare(row, orders[row.order_id], shipment,  # type: ignore[attr-defined]
-                                           self.clock())
+            decision = await self._prepare(
+                row,
+                orders[row.order_id],
+                shipment,  # type: ignore[attr-defined]
+                self.clock(),
+            )
             if isinstance(decision, Outcome):
                 decided.append(decision)
             else:
@@ -117,8 +132,9 @@ class Worker:
             setattr(report, outcome.status, getattr(report, outcome.status) + 1)
         report.gave_up += len(gave_up)
 
-    async def _prepare(self, row: Notification, order: Order, shipment: Shipment | None,
-                       now: datetime) -> Outcome | tuple[str, Rendered]:
+    async def _prepare(
+        self, row: Notification, order: Order, shipment: Shipment | None, now: datetime
+    ) -> Outcome | tuple[str, Rendered]:
         customer = order.customer
         if order.cancelled_at:
             return Outcome(row, "skipped", "the order is cancelled")
@@ -140,8 +156,9 @@ class Worker:
         zone = ZoneInfo(customer_zone(self.settings, order.timezone, order.ship_country))
         if kind != "email" and (resume := self._quiet_until(now, zone)):
             return Outcome(row, "deferred", due_at=resume)
-        message = await message_for(self.settings, order, shipment, row.kind, reason=row.reason,
-                                    parcels=row.parcels)
+        message = await message_for(
+            self.settings, order, shipment, row.kind, reason=row.reason, parcels=row.parcels
+        )
         override = self.settings.data_dir / "templates"
         return url, render(message, kind, override_dir=override if override.is_dir() else None)
 
@@ -169,15 +186,23 @@ class Worker:
         sent = 0
         for alert in alerts:
             text = f"{self.settings.shop_name}: {alert.message}"
-            rendered = Rendered(title=f"shopdesk: {alert.kind.replace('_', ' ')}", body=text,
-                                body_format="text", text=text)
-            results = await asyncio.gather(*(self.sender.send(url, rendered)
-                                             for url in self.settings.owner_urls))
+            rendered = Rendered(
+                title=f"shopdesk: {alert.kind.replace('_', ' ')}",
+                body=text,
+                body_format="text",
+                text=text,
+            )
+            results = await asyncio.gather(
+                *(self.sender.send(url, rendered) for url in self.settings.owner_urls)
+            )
             if all(r.ok for r in results):
                 alert.notified_at = self.clock()
                 await alert.save(update_fields=["notified_at"])
                 sent += bool(results)
             else:
-                log.warning("owner alert %s not delivered: %s", alert.id,
-                            "; ".join(r.error for r in results if not r.ok))
+                log.warning(
+                    "owner alert %s not delivered: %s",
+                    alert.id,
+                    "; ".join(r.error for r in results if not r.ok),
+                )
         return sent

@@ -43,8 +43,9 @@ class ApiKeyView:
 
 
 def _view(key: ApiKey) -> ApiKeyView:
-    return ApiKeyView(key.id, key.name, key.prefix, key.created_at, key.last_used_at,
-                      key.revoked_at)
+    return ApiKeyView(
+        key.id, key.name, key.prefix, key.created_at, key.last_used_at, key.revoked_at
+    )
 
 
 def _digest(plaintext: str) -> str:
@@ -74,14 +75,17 @@ async def create_key(name: str) -> tuple[ApiKeyView, str]:
     name = _clean_name(name)
     async with in_transaction():
         if await ApiKey.filter(name=name, revoked_at__isnull=True).exists():
-            raise AlreadyExists(f"there is an active key named {name!r} already; revoke it "
-                                "first or choose another name")
+            raise AlreadyExists(
+                f"there is an active key named {name!r} already; revoke it "
+                "first or choose another name"
+            )
         while True:  # a prefix is 30 random bits: a clash is rare, but prefixes stay unique
             plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
             if not await ApiKey.filter(prefix=plaintext[:PREFIX_LENGTH]).exists():
                 break
-        key = await ApiKey.create(name=name, prefix=plaintext[:PREFIX_LENGTH],
-                                  hash=_digest(plaintext))
+        key = await ApiKey.create(
+            name=name, prefix=plaintext[:PREFIX_LENGTH], hash=_digest(plaintext)
+        )
         await Change.create(order_id=None, kind=CHANGE_KIND)
     return _view(key), plaintext
 
@@ -120,20 +124,28 @@ async def _find(prefix_or_id: str | int) -> ApiKey:
             # The prefix as listed, or the whole key pasted by mistake: both name one key.
             key = await ApiKey.get_or_none(prefix=text[:PREFIX_LENGTH])
     if key is None:
-        raise NotFound(f"no API key {str(prefix_or_id).strip()[:PREFIX_LENGTH]!r}; "
-                       "give its prefix (sd_…) or id as listed")
+        raise NotFound(
+            f"no API key {str(prefix_or_id).strip()[:PREFIX_LENGTH]!r}; "
+            "give its prefix (sd_…) or id as listed"
+        )
     return key
 
 
 async def authenticate(plaintext: str, *, now: datetime | None = None) -> ApiKeyView | None:
     """The active key ``plaintext`` is, or None (unknown, malformed or revoked: callers answer
     all three the same way). Marks the key used, at most once a minute."""
-    if not isinstance(plaintext, str) or not plaintext.startswith(KEY_PREFIX) \
-            or not PREFIX_LENGTH < len(plaintext) <= MAX_KEY:
+    if (
+        not isinstance(plaintext, str)
+        or not plaintext.startswith(KEY_PREFIX)
+        or not PREFIX_LENGTH < len(plaintext) <= MAX_KEY
+    ):
         return None
     key = await ApiKey.get_or_none(prefix=plaintext[:PREFIX_LENGTH])
-    if key is None or not hmac.compare_digest(key.hash, _digest(plaintext)) \
-            or key.revoked_at is not None:
+    if (
+        key is None
+        or not hmac.compare_digest(key.hash, _digest(plaintext))
+        or key.revoked_at is not None
+    ):
         return None
     now = ensure_aware(now, "now") if now is not None else utcnow()
     if key.last_used_at is None or now - key.last_used_at >= TOUCH_EVERY:

@@ -123,9 +123,13 @@ async def refresh_orders(order_ids: Collection[int], kind: str) -> None:
     for order_id, (cancelled, delayed, stage, attention) in orders.items():
         parcels = shipments[order_id]
         new_stage = order_stage([(m, handed) for m, _, _, handed in parcels], cancelled=cancelled)
-        new_attention = None if cancelled else attention_reason(
-            [(m, r, w) for m, r, w, _ in parcels],
-            dispatch_delayed=delayed and not parcels)
+        new_attention = (
+            None
+            if cancelled
+            else attention_reason(
+                [(m, r, w) for m, r, w, _ in parcels], dispatch_delayed=delayed and not parcels
+            )
+        )
         if (new_stage, new_attention) != (stage, attention):
             updates[(new_stage, new_attention)].append(order_id)
     for (stage, attention), ids in updates.items():

@@ -67,8 +67,9 @@ class CustomerView:
     returns_open: bool  # the customer may start a return now
 
 
-async def customer_view(settings: Settings, token: str,
-                        now: datetime | None = None) -> CustomerView:
+async def customer_view(
+    settings: Settings, token: str, now: datetime | None = None
+) -> CustomerView:
     """The order behind a customer's private link, with its parcels, scans and returns.
 
     Raises:
@@ -82,33 +83,61 @@ async def customer_view(settings: Settings, token: str,
     o = rows[0]
     order_id, country = o[0], o[8]
     items = [(r[20], r[21], r[22], r[23], r[24]) for r in rows if r[20] is not None]
-    shipments = _shipments(settings, await _fetch(PARCELS_SQL, order_id), country) \
-        if o[18] else ()
-    returns = tuple(ReturnLink(*r) for r in await _fetch(RETURNS_SQL, order_id)) \
-        if o[19] else ()
+    shipments = _shipments(settings, await _fetch(PARCELS_SQL, order_id), country) if o[18] else ()
+    returns = tuple(ReturnLink(*r) for r in await _fetch(RETURNS_SQL, order_id)) if o[19] else ()
     order = OrderView(
-        number=o[1], token=o[2], tracking_url=settings.tracking_url(o[2]), stage=o[3],
-        attention=o[4], placed_at=to_datetime(o[5]), currency=o[6], total_minor=o[7],
-        customer_name=o[15] or "", email=o[16], phone=o[17] or "", ship_country=country,
-        ship_postcode=o[9], ship_city=o[10], locale=o[11], source=o[12],
-        cancelled_at=to_datetime(o[13]), updated_at=to_datetime(o[14]),
-        items=tuple(ItemView(sku, title, quantity, price) for _, sku, title, quantity, price
-                    in items),
-        shipments=shipments, notes=(),
+        number=o[1],
+        token=o[2],
+        tracking_url=settings.tracking_url(o[2]),
+        stage=o[3],
+        attention=o[4],
+        placed_at=to_datetime(o[5]),
+        currency=o[6],
+        total_minor=o[7],
+        customer_name=o[15] or "",
+        email=o[16],
+        phone=o[17] or "",
+        ship_country=country,
+        ship_postcode=o[9],
+        ship_city=o[10],
+        locale=o[11],
+        source=o[12],
+        cancelled_at=to_datetime(o[13]),
+        updated_at=to_datetime(o[14]),
+        items=tuple(
+            ItemView(sku, title, quantity, price) for _, sku, title, quantity, price in items
+        ),
+        shipments=shipments,
+        notes=(),
     )
-    return CustomerView(order_id, order, returns,
-                        await _returns_open(settings, order, order_id, items, bool(returns),
-                                            now or datetime.now(UTC)))
+    return CustomerView(
+        order_id,
+        order,
+        returns,
+        await _returns_open(
+            settings, order, order_id, items, bool(returns), now or datetime.now(UTC)
+        ),
+    )
 
 
-async def _returns_open(settings: Settings, order: OrderView, order_id: int,
-                        items: list[tuple[int, str, str, int, int]], has_returns: bool,
-                        now: datetime) -> bool:
+async def _returns_open(
+    settings: Settings,
+    order: OrderView,
+    order_id: int,
+    items: list[tuple[int, str, str, int, int]],
+    has_returns: bool,
+    now: datetime,
+) -> bool:
     delivered = [s.delivered_at for s in order.shipments if s.delivered_at is not None]
     if not delivered:
         return False
-    window = return_window(settings, order.number, cancelled=order.cancelled_at is not None,
-                           delivered_at=max(delivered), now=now)
+    window = return_window(
+        settings,
+        order.number,
+        cancelled=order.cancelled_at is not None,
+        delivered_at=max(delivered),
+        now=now,
+    )
     if window[0]:
         return False
     taken = await taken_items(order_id) if has_returns else {}
@@ -127,18 +156,37 @@ def _shipments(settings: Settings, rows: list[Any], country: str) -> tuple[Shipm
     views = []
     for shipment_id, s in parcels.items():
         milestone, shipped_at = s[6], to_datetime(s[5])
-        window = None if milestone == "delivered" else estimate_window(
-            settings, shipped_at=shipped_at, carrier=s[2], service=s[4], country=country,
-            carrier_estimate=(to_date(s[11]), to_date(s[12])))
+        window = (
+            None
+            if milestone == "delivered"
+            else estimate_window(
+                settings,
+                shipped_at=shipped_at,
+                carrier=s[2],
+                service=s[4],
+                country=country,
+                carrier_estimate=(to_date(s[11]), to_date(s[12])),
+            )
+        )
         scans = sorted(events[shipment_id], key=lambda e: (e[0], e[1]), reverse=True)
-        views.append(ShipmentView(
-            id=shipment_id, watch=s[1], carrier=s[2], tracking_number=s[3], service=s[4],
-            shipped_at=shipped_at, milestone=milestone, reason=s[7], status_text=s[8],
-            last_event_at=to_datetime(s[9]), delivered_at=to_datetime(s[10]),
-            estimate=window[0] if window else None,
-            estimate_source=window[1] if window else None,
-            events=tuple(view for _, _, view in scans),
-        ))
+        views.append(
+            ShipmentView(
+                id=shipment_id,
+                watch=s[1],
+                carrier=s[2],
+                tracking_number=s[3],
+                service=s[4],
+                shipped_at=shipped_at,
+                milestone=milestone,
+                reason=s[7],
+                status_text=s[8],
+                last_event_at=to_datetime(s[9]),
+                delivered_at=to_datetime(s[10]),
+                estimate=window[0] if window else None,
+                estimate_source=window[1] if window else None,
+                events=tuple(view for _, _, view in scans),
+            )
+        )
     return tuple(views)
 
 
@@ -149,5 +197,3 @@ async def _fetch(sql: str, value: object) -> list[Any]:
         sql = sql.replace("?", "$1")
     _, rows = await conn.execute_query(sql, [value])
     return list(rows)
-
-

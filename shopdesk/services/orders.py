@@ -90,8 +90,12 @@ def check_order(new: NewOrder) -> NewOrder:
     country = new.country.strip().upper()
     if country and not _COUNTRY.match(country):
         raise InvalidInput(f"country {new.country!r} is not a two-letter code such as DE")
-    for label, value, limit in (("name", new.name, 200), ("postcode", new.postcode, 16),
-                                ("city", new.city, 100), ("phone", new.phone, 32)):
+    for label, value, limit in (
+        ("name", new.name, 200),
+        ("postcode", new.postcode, 16),
+        ("city", new.city, 100),
+        ("phone", new.phone, 32),
+    ):
         if len(value.strip()) > limit:
             raise InvalidInput(f"{label} is longer than {limit} characters")
     for item in new.items:
@@ -100,8 +104,9 @@ def check_order(new: NewOrder) -> NewOrder:
         if len(item.title) > 500 or len(item.sku) > 100:
             raise InvalidInput("an item's title (500) or SKU (100) is too long")
         if not 0 < item.quantity <= MAX_QUANTITY:
-            raise InvalidInput(f"quantity {item.quantity} of {item.title!r} must be 1 to "
-                               f"{MAX_QUANTITY}")
+            raise InvalidInput(
+                f"quantity {item.quantity} of {item.title!r} must be 1 to {MAX_QUANTITY}"
+            )
         if not 0 <= item.unit_price_minor <= MAX_PRICE_MINOR:
             raise InvalidInput(f"price of {item.title!r} must not be negative or absurd")
     return replace(
@@ -158,7 +163,8 @@ async def create_orders(batch: Sequence[NewOrder]) -> tuple[list[str], list[str]
                 customer=customers.get(o.email or ""),
                 placed_at=o.placed_at,
                 currency=o.currency,
-                total_minor=o.total_minor if o.total_minor is not None
+                total_minor=o.total_minor
+                if o.total_minor is not None
                 else sum(i.quantity * i.unit_price_minor for i in o.items),
                 ship_country=o.country,
                 ship_postcode=o.postcode,
@@ -172,18 +178,31 @@ async def create_orders(batch: Sequence[NewOrder]) -> tuple[list[str], list[str]
             for o in fresh
         ]
         await Order.bulk_create(orders)
-        ids = dict(await Order.filter(number__in=[o.number for o in fresh])
-                   .values_list("number", "id"))
-        await OrderItem.bulk_create([
-            OrderItem(order_id=ids[o.number], sku=i.sku, title=i.title, quantity=i.quantity,
-                      unit_price_minor=i.unit_price_minor)
-            for o in fresh for i in o.items
-        ])
+        ids = dict(
+            await Order.filter(number__in=[o.number for o in fresh]).values_list("number", "id")
+        )
+        await OrderItem.bulk_create(
+            [
+                OrderItem(
+                    order_id=ids[o.number],
+                    sku=i.sku,
+                    title=i.title,
+                    quantity=i.quantity,
+                    unit_price_minor=i.unit_price_minor,
+                )
+                for o in fresh
+                for i in o.items
+            ]
+        )
         await record_changes(ids.values(), "created")
-        await plan(current_settings(), [
-            Plan(ids[o.number], "confirmed", happened_at=o.placed_at)
-            for o in fresh if not o.cancelled_at
-        ])
+        await plan(
+            current_settings(),
+            [
+                Plan(ids[o.number], "confirmed", happened_at=o.placed_at)
+                for o in fresh
+                if not o.cancelled_at
+            ],
+        )
     return [o.number for o in fresh], [n for n in numbers if n in existing]
 
 

@@ -40,9 +40,11 @@ async def order_view(settings: Settings, number: str) -> OrderView:
     Raises:
         NotFound: no such order.
     """
-    order = await Order.get_or_none(number=normalise_number(number)) \
-        .select_related("customer") \
+    order = (
+        await Order.get_or_none(number=normalise_number(number))
+        .select_related("customer")
         .prefetch_related("items", "shipments__events", "notes")
+    )
     if order is None:
         raise NotFound(f"no order {normalise_number(number)}")
     return _view(settings, order)
@@ -56,8 +58,11 @@ async def order_view_by_token(settings: Settings, token: str) -> OrderView:
     """
     if not 20 <= len(token) <= 64:
         raise NotFound("no such order")
-    order = await Order.get_or_none(token=token).select_related("customer") \
+    order = (
+        await Order.get_or_none(token=token)
+        .select_related("customer")
         .prefetch_related("items", "shipments__events", "notes")
+    )
     if order is None:
         raise NotFound("no such order")
     return _view(settings, order)
@@ -70,8 +75,11 @@ async def order_stamp(token: str) -> tuple[datetime, str | None]:
     Raises:
         NotFound: no order has this token.
     """
-    row = await Order.filter(token=token).values_list("updated_at", "locale") \
-        if 20 <= len(token) <= 64 else []
+    row = (
+        await Order.filter(token=token).values_list("updated_at", "locale")
+        if 20 <= len(token) <= 64
+        else []
+    )
     if not row:
         raise NotFound("no such order")
     return row[0]
@@ -90,7 +98,8 @@ async def find_order_token(number: str, *, email: str = "", postcode: str = "") 
     except InvalidInput:
         return None
     row = await Order.filter(number=cleaned).values_list(
-        "token", "customer__email", "ship_postcode")
+        "token", "customer__email", "ship_postcode"
+    )
     token, stored_email, stored_postcode = row[0] if row else ("", "", "")
 
     def same(a: str, b: str) -> bool:
@@ -103,8 +112,11 @@ async def find_order_token(number: str, *, email: str = "", postcode: str = "") 
 
 async def order_views(settings: Settings, numbers: list[str]) -> list[OrderView]:
     """Full views of several orders, in the order of ``numbers`` (missing ones left out)."""
-    orders = await Order.filter(number__in=numbers).select_related("customer") \
+    orders = (
+        await Order.filter(number__in=numbers)
+        .select_related("customer")
         .prefetch_related("items", "shipments__events", "notes")
+    )
     by_number = {o.number: o for o in orders}
     return [_view(settings, by_number[n]) for n in numbers if n in by_number]
 
@@ -142,26 +154,34 @@ def _view(settings: Settings, order: Order) -> OrderView:
             carrier_estimate=(s.carrier_estimate_from, s.carrier_estimate_to),
         )
         events = sorted(s.events, key=lambda e: (e.occurred_at, e.id), reverse=True)
-        shipments.append(ShipmentView(
-            id=s.id,
-            watch=s.watch,
-            carrier=s.carrier,
-            tracking_number=s.tracking_number,
-            service=s.service,
-            shipped_at=s.shipped_at,
-            milestone=s.milestone,
-            reason=s.reason,
-            status_text=s.status_text,
-            last_event_at=s.last_event_at,
-            delivered_at=s.delivered_at,
-            estimate=window[0] if window and s.milestone != "delivered" else None,
-            estimate_source=window[1] if window and s.milestone != "delivered" else None,
-            events=tuple(
-                EventView(e.occurred_at, e.milestone, e.reason, e.raw_description, e.location,
-                          e.source)
-                for e in events
-            ),
-        ))
+        shipments.append(
+            ShipmentView(
+                id=s.id,
+                watch=s.watch,
+                carrier=s.carrier,
+                tracking_number=s.tracking_number,
+                service=s.service,
+                shipped_at=s.shipped_at,
+                milestone=s.milestone,
+                reason=s.reason,
+                status_text=s.status_text,
+                last_event_at=s.last_event_at,
+                delivered_at=s.delivered_at,
+                estimate=window[0] if window and s.milestone != "delivered" else None,
+                estimate_source=window[1] if window and s.milestone != "delivered" else None,
+                events=tuple(
+                    EventView(
+                        e.occurred_at,
+                        e.milestone,
+                        e.reason,
+                        e.raw_description,
+                        e.location,
+                        e.source,
+                    )
+                    for e in events
+                ),
+            )
+        )
     return OrderView(
         number=order.number,
         token=order.token,
@@ -181,11 +201,15 @@ def _view(settings: Settings, order: Order) -> OrderView:
         source=order.source,
         cancelled_at=order.cancelled_at,
         updated_at=order.updated_at,
-        items=tuple(ItemView(i.sku, i.title, i.quantity, i.unit_price_minor)
-                    for i in sorted(order.items, key=lambda i: i.id)),
+        items=tuple(
+            ItemView(i.sku, i.title, i.quantity, i.unit_price_minor)
+            for i in sorted(order.items, key=lambda i: i.id)
+        ),
         shipments=tuple(shipments),
-        notes=tuple(NoteView(n.body, n.author, n.created_at)
-                    for n in sorted(order.notes, key=lambda n: n.id)),
+        notes=tuple(
+            NoteView(n.body, n.author, n.created_at)
+            for n in sorted(order.notes, key=lambda n: n.id)
+        ),
     )
 
 
@@ -229,8 +253,9 @@ async def list_orders(
             raise InvalidInput(f"unknown stage {stage!r}; one of: {', '.join(STAGES)}")
         query = query.filter(stage=stage)
     if carrier:
-        carried = Shipment.filter(carrier__iexact=carrier.strip()).values_list("order_id",
-                                                                                flat=True)
+        carried = Shipment.filter(carrier__iexact=carrier.strip()).values_list(
+            "order_id", flat=True
+        )
         query = query.filter(id__in=Subquery(carried))
     if attention is not None:
         query = query.filter(attention__isnull=not attention)
@@ -239,12 +264,26 @@ async def list_orders(
     if after:
         placed_at, last_id = _decode_cursor(after)
         query = query.filter(
-            Q(placed_at__gt=placed_at) | Q(placed_at=placed_at, id__gt=last_id) if oldest_first
-            else Q(placed_at__lt=placed_at) | Q(placed_at=placed_at, id__lt=last_id))
+            Q(placed_at__gt=placed_at) | Q(placed_at=placed_at, id__gt=last_id)
+            if oldest_first
+            else Q(placed_at__lt=placed_at) | Q(placed_at=placed_at, id__lt=last_id)
+        )
     order = ("placed_at", "id") if oldest_first else ("-placed_at", "-id")
-    rows = await query.order_by(*order).limit(limit + 1).values_list(
-        "id", "number", "placed_at", "stage", "attention", "customer__name", "customer__email",
-        "ship_country", "total_minor", "currency",
+    rows = (
+        await query.order_by(*order)
+        .limit(limit + 1)
+        .values_list(
+            "id",
+            "number",
+            "placed_at",
+            "stage",
+            "attention",
+            "customer__name",
+            "customer__email",
+            "ship_country",
+            "total_minor",
+            "currency",
+        )
     )
     page = [OrderRow(r[0], r[1], r[2], r[3], r[4], r[5] or "", r[6], *r[7:]) for r in rows]
     more = len(page) > limit
@@ -299,8 +338,11 @@ async def count_by_stage() -> dict[str, int]:
 
 async def changes_since(after_id: int = 0, limit: int = 1000) -> list[ChangeView]:
     """Change-feed rows after ``after_id``, oldest first: poll with the last id you saw."""
-    rows = await Change.filter(id__gt=after_id).order_by("id").limit(limit).values_list(
-        "id", "order_id", "kind", "at"
+    rows = (
+        await Change.filter(id__gt=after_id)
+        .order_by("id")
+        .limit(limit)
+        .values_list("id", "order_id", "kind", "at")
     )
     return [ChangeView(*row) for row in rows]
 

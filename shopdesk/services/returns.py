@@ -48,8 +48,18 @@ from shopdesk.tracking.estimate import add_business_days
 from shopdesk.tracking.normalize import MILESTONES
 from shopdesk.views import jsonable
 
-STATUSES = ("requested", "approved", "rejected", "in_transit", "received", "refunded",
-            "exchanged", "credited", "closed", "expired")
+STATUSES = (
+    "requested",
+    "approved",
+    "rejected",
+    "in_transit",
+    "received",
+    "refunded",
+    "exchanged",
+    "credited",
+    "closed",
+    "expired",
+)
 RESOLUTIONS = ("refund", "exchange", "store_credit")
 # Business days from the refund to the money on the customer's statement, by method.
 REFUND_DAYS: dict[str, tuple[int, int]] = {
@@ -73,6 +83,7 @@ CHANGE_KIND = "return"
 
 
 # --- views --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class ReturnView:
@@ -162,13 +173,13 @@ class ReturnOptions:
 
 # --- helpers ------------------------------------------------------------------------------
 
+
 def return_url(settings: Settings, token: str) -> str:
     """The customer's private page for a return token."""
     return f"{settings.public_url.rstrip('/')}/r/{token}"
 
 
-def clean_text(text: str, field: str, limit: int, *, required: bool = False,
-               code: str = "") -> str:
+def clean_text(text: str, field: str, limit: int, *, required: bool = False, code: str = "") -> str:
     """Customer or owner text as stored: trimmed, control characters (NUL included) removed
     except line breaks and tabs, line breaks as ``\\n``. HTML stays as typed: it is text,
     escaped wherever it is shown.
@@ -185,16 +196,23 @@ def clean_text(text: str, field: str, limit: int, *, required: bool = False,
     if required and not text:
         raise InvalidInput(f"please give {field}", code=f"{code}_missing" if code else "")
     if len(text) > limit:
-        raise InvalidInput(f"{field} is {len(text)} characters long; at most {limit}, please",
-                           code=f"{code}_too_long" if code else "", limit=limit)
+        raise InvalidInput(
+            f"{field} is {len(text)} characters long; at most {limit}, please",
+            code=f"{code}_too_long" if code else "",
+            limit=limit,
+        )
     return text
 
 
 def is_returnable_sku(settings: Settings, sku: str) -> bool:
     """False for a SKU ``returns.non_returnable_skus`` names (case-insensitive, ``*`` globs)."""
     sku = sku.strip().casefold()
-    return not (sku and any(fnmatch.fnmatchcase(sku, pattern.casefold())
-                            for pattern in settings.non_returnable_skus))
+    return not (
+        sku
+        and any(
+            fnmatch.fnmatchcase(sku, pattern.casefold()) for pattern in settings.non_returnable_skus
+        )
+    )
 
 
 def refund_expected(settings: Settings, issued_at: datetime, method: str) -> tuple[date, date]:
@@ -228,8 +246,9 @@ async def _find(rma_or_id: str | int) -> Return:
                 key = "R-" + key[2:]
             found = await Return.get_or_none(rma=key)
     if found is None:
-        raise NotFound(f"no return {str(rma_or_id).strip()!r}; give its RMA (such as R-1001-1) "
-                       "or id")
+        raise NotFound(
+            f"no return {str(rma_or_id).strip()!r}; give its RMA (such as R-1001-1) or id"
+        )
     return found
 
 
@@ -240,7 +259,8 @@ async def _move(ret: Return, status: str, now: datetime, **fields: Any) -> None:
         Conflict: another process moved it first.
     """
     moved = await Return.filter(id=ret.id, status=ret.status).update(
-        status=status, updated_at=now, **fields)
+        status=status, updated_at=now, **fields
+    )
     if not moved:
         raise Conflict(f"return {ret.rma} was changed meanwhile; look at it again")
     ret.status = status
@@ -251,19 +271,35 @@ async def _move(ret: Return, status: str, now: datetime, **fields: Any) -> None:
 def _refuse(ret: Return, doing: str, allowed: Sequence[str]) -> Conflict:
     words = [s.replace("_", " ") for s in allowed]
     listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
-    return Conflict(f"return {ret.rma} is {ret.status.replace('_', ' ')}; only {listed} "
-                    f"returns can be {doing}")
+    return Conflict(
+        f"return {ret.rma} is {ret.status.replace('_', ' ')}; only {listed} returns can be {doing}"
+    )
 
 
-async def _changed(settings: Settings, ret: Return, kind: str | None,
-                   happened_at: datetime | None = None, episode: str = "") -> None:
+async def _changed(
+    settings: Settings,
+    ret: Return,
+    kind: str | None,
+    happened_at: datetime | None = None,
+    episode: str = "",
+) -> None:
     """The change feed row and, for ``kind``, the customer's message; inside the transaction.
     ``episode`` tells a repeated step apart (a second approval after the first expired)."""
     order_id = ret.order_id  # type: ignore[attr-defined]
     await record_changes([order_id], CHANGE_KIND)
     if kind:
-        await plan(settings, [Plan(order_id, kind, reason=f"return:{ret.id}",
-                                   happened_at=happened_at, episode=episode or str(ret.id))])
+        await plan(
+            settings,
+            [
+                Plan(
+                    order_id,
+                    kind,
+                    reason=f"return:{ret.id}",
+                    happened_at=happened_at,
+                    episode=episode or str(ret.id),
+                )
+            ],
+        )
 
 
 def _period(ret_id: int, moment: datetime | None) -> str:
@@ -273,25 +309,31 @@ def _period(ret_id: int, moment: datetime | None) -> str:
 
 async def _settle_alerts(ret: Return, now: datetime) -> None:
     """The owner acted on this return: its open exceptions-queue entries are done."""
-    await Alert.filter(key__startswith=f"return:{ret.id}:", resolved_at__isnull=True) \
-        .update(resolved_at=now)
+    await Alert.filter(key__startswith=f"return:{ret.id}:", resolved_at__isnull=True).update(
+        resolved_at=now
+    )
 
 
 async def _alert(ret: Return, step: str, message: str) -> None:
     number = await Order.filter(id=ret.order_id).values_list("number", flat=True)  # type: ignore[attr-defined]
-    await raise_alert(ret.order_id, f"return_{step}"[:32],  # type: ignore[attr-defined]
-                      f"Order {number[0] if number else '?'}, return {ret.rma}: {message}",
-                      key=f"return:{ret.id}:{step}")
+    await raise_alert(
+        ret.order_id,
+        f"return_{step}"[:32],  # type: ignore[attr-defined]
+        f"Order {number[0] if number else '?'}, return {ret.rma}: {message}",
+        key=f"return:{ret.id}:{step}",
+    )
 
 
 async def _value(ret_id: int) -> int:
     """What the return's items cost: quantity times unit price."""
     rows = await ReturnItem.filter(return_request_id=ret_id).values_list(
-        "quantity", "order_item__unit_price_minor")
+        "quantity", "order_item__unit_price_minor"
+    )
     return sum(quantity * price for quantity, price in rows)
 
 
 # --- customer: what may be returned, start a return ---------------------------------------
+
 
 async def _order_by_token(order_token: str, *, lock: bool = False) -> Order:
     if not isinstance(order_token, str) or not 20 <= len(order_token) <= 64:
@@ -305,46 +347,75 @@ async def _order_by_token(order_token: str, *, lock: bool = False) -> Order:
     return order
 
 
-async def _window(settings: Settings, order: Order,
-                  now: datetime) -> tuple[str, str, date | None]:
-    delivered = await Shipment.filter(order_id=order.id, delivered_at__isnull=False) \
-        .order_by("-delivered_at").limit(1).values_list("delivered_at", flat=True)
-    return return_window(settings, order.number, cancelled=order.cancelled_at is not None,
-                         delivered_at=delivered[0] if delivered else None, now=now)
+async def _window(settings: Settings, order: Order, now: datetime) -> tuple[str, str, date | None]:
+    delivered = (
+        await Shipment.filter(order_id=order.id, delivered_at__isnull=False)
+        .order_by("-delivered_at")
+        .limit(1)
+        .values_list("delivered_at", flat=True)
+    )
+    return return_window(
+        settings,
+        order.number,
+        cancelled=order.cancelled_at is not None,
+        delivered_at=delivered[0] if delivered else None,
+        now=now,
+    )
 
 
-def return_window(settings: Settings, number: str, *, cancelled: bool,
-                  delivered_at: datetime | None, now: datetime) -> tuple[str, str, date | None]:
+def return_window(
+    settings: Settings,
+    number: str,
+    *,
+    cancelled: bool,
+    delivered_at: datetime | None,
+    now: datetime,
+) -> tuple[str, str, date | None]:
     """("" or the code of why a return cannot start, "" or why in English, the last day of
     the window), for an order last delivered at ``delivered_at``."""
     if cancelled:
         return "cancelled", f"order {number} was cancelled, so there is nothing to return", None
     if delivered_at is None:
-        return "not_delivered", (f"order {number} has not been delivered yet; a return can be "
-                                 "started once it has arrived"), None
+        return (
+            "not_delivered",
+            (
+                f"order {number} has not been delivered yet; a return can be "
+                "started once it has arrived"
+            ),
+            None,
+        )
     zone = settings.zone
     closes_on = delivered_at.astimezone(zone).date() + timedelta(days=settings.return_window_days)
     if now.astimezone(zone).date() > closes_on:
-        return "window_closed", (f"the {settings.return_window_days}-day return window for "
-                                 f"order {number} closed on {closes_on:%Y-%m-%d}; please "
-                                 "contact the shop"), closes_on
+        return (
+            "window_closed",
+            (
+                f"the {settings.return_window_days}-day return window for "
+                f"order {number} closed on {closes_on:%Y-%m-%d}; please "
+                "contact the shop"
+            ),
+            closes_on,
+        )
     return "", "", closes_on
 
 
 async def taken_items(order_id: int) -> dict[int, list[tuple[str, int]]]:
     """Order item id → [(rma, quantity)] in this order's returns that count (all but rejected
     and expired ones)."""
-    rows = await ReturnItem.filter(return_request__order_id=order_id) \
-        .exclude(return_request__status__in=_VOID) \
+    rows = (
+        await ReturnItem.filter(return_request__order_id=order_id)
+        .exclude(return_request__status__in=_VOID)
         .values_list("order_item_id", "return_request__rma", "quantity")
+    )
     taken: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for item_id, rma, quantity in rows:
         taken[item_id].append((rma, quantity))
     return taken
 
 
-async def return_options(settings: Settings, order_token: str, *,
-                         now: datetime | None = None) -> ReturnOptions:
+async def return_options(
+    settings: Settings, order_token: str, *, now: datetime | None = None
+) -> ReturnOptions:
     """What the customer behind this order token may return (for the "start a return" form).
 
     Raises:
@@ -352,24 +423,36 @@ async def return_options(settings: Settings, order_token: str, *,
     """
     order = await _order_by_token(order_token)
     window = await _window(settings, order, _now(now))
-    items = await OrderItem.filter(order_id=order.id).order_by("id").values_list(
-        "id", "sku", "title", "quantity", "unit_price_minor")
-    return build_options(settings, order.number, order.currency, window, items,
-                         await taken_items(order.id))
+    items = (
+        await OrderItem.filter(order_id=order.id)
+        .order_by("id")
+        .values_list("id", "sku", "title", "quantity", "unit_price_minor")
+    )
+    return build_options(
+        settings, order.number, order.currency, window, items, await taken_items(order.id)
+    )
 
 
-def build_options(settings: Settings, number: str, currency: str,
-                  window: tuple[str, str, date | None],
-                  items: Iterable[tuple[int, str, str, int, int]],
-                  taken: Mapping[int, list[tuple[str, int]]]) -> ReturnOptions:
+def build_options(
+    settings: Settings,
+    number: str,
+    currency: str,
+    window: tuple[str, str, date | None],
+    items: Iterable[tuple[int, str, str, int, int]],
+    taken: Mapping[int, list[tuple[str, int]]],
+) -> ReturnOptions:
     """What may be returned, from :func:`return_window`, the order's items ``(id, sku, title,
     quantity, unit price)`` and what its returns already took (:func:`taken_items`)."""
     code, why_not, closes_on = window
     lines = tuple(
         ReturnableItem(
-            order_item_id=item_id, sku=sku, title=title, ordered=quantity,
+            order_item_id=item_id,
+            sku=sku,
+            title=title,
+            ordered=quantity,
             returnable=max(0, quantity - sum(q for _, q in taken.get(item_id, ()))),
-            unit_price_minor=price, excluded=not is_returnable_sku(settings, sku),
+            unit_price_minor=price,
+            excluded=not is_returnable_sku(settings, sku),
         )
         for item_id, sku, title, quantity, price in items
     )
@@ -388,11 +471,13 @@ def _check_items(items: Mapping[int, int]) -> dict[int, int]:
         except (TypeError, ValueError):
             raise InvalidInput(f"item {key!r} is not an item id", code="unknown_item") from None
         if not isinstance(quantity, int) or isinstance(quantity, bool):
-            raise InvalidInput(f"the quantity for item {item_id} must be a whole number",
-                               code="bad_quantity")
+            raise InvalidInput(
+                f"the quantity for item {item_id} must be a whole number", code="bad_quantity"
+            )
         if quantity < 0 or quantity > MAX_QUANTITY:
-            raise InvalidInput(f"the quantity for item {item_id} must be 1 or more",
-                               code="bad_quantity")
+            raise InvalidInput(
+                f"the quantity for item {item_id} must be 1 or more", code="bad_quantity"
+            )
         if quantity:
             wanted[item_id] = wanted.get(item_id, 0) + quantity
     if not wanted:
@@ -431,10 +516,10 @@ async def start_return(
     """
     now = _now(now)
     if resolution not in RESOLUTIONS:
-        raise InvalidInput(f"resolution {resolution!r} is not one of: {', '.join(RESOLUTIONS)}",
-                           code="resolution")
-    reason = clean_text(reason, "a reason for the return", MAX_REASON, required=True,
-                        code="reason")
+        raise InvalidInput(
+            f"resolution {resolution!r} is not one of: {', '.join(RESOLUTIONS)}", code="resolution"
+        )
+    reason = clean_text(reason, "a reason for the return", MAX_REASON, required=True, code="reason")
     wanted = _check_items(items)
     for attempt in range(3):
         try:
@@ -444,26 +529,38 @@ async def start_return(
             break
         except IntegrityError:  # another request for this order took the same RMA first
             if attempt == 2:
-                raise Conflict("the return could not be saved because another request for "
-                               "this order arrived at the same moment; please try again",
-                               code="busy") from None
+                raise Conflict(
+                    "the return could not be saved because another request for "
+                    "this order arrived at the same moment; please try again",
+                    code="busy",
+                ) from None
     return await _view_of(settings, ret.id)
 
 
-async def _start(settings: Settings, order: Order, wanted: dict[int, int], reason: str,
-                 resolution: str, now: datetime) -> Return:
+async def _start(
+    settings: Settings,
+    order: Order,
+    wanted: dict[int, int],
+    reason: str,
+    resolution: str,
+    now: datetime,
+) -> Return:
     code, why_not, closes_on = await _window(settings, order, now)
     if why_not:
         raise Conflict(why_not, code=code, date=closes_on)
     ordered = {item.id: item for item in await OrderItem.filter(order_id=order.id)}
     for item_id in wanted:
         if item_id not in ordered:
-            raise InvalidInput(f"item {item_id} is not part of order {order.number}",
-                               code="unknown_item")
+            raise InvalidInput(
+                f"item {item_id} is not part of order {order.number}", code="unknown_item"
+            )
         if not is_returnable_sku(settings, ordered[item_id].sku):
-            raise InvalidInput(f"{ordered[item_id].title!r} cannot be returned "
-                               f"(the shop does not take back {ordered[item_id].sku})",
-                               code="not_returnable", title=ordered[item_id].title)
+            raise InvalidInput(
+                f"{ordered[item_id].title!r} cannot be returned "
+                f"(the shop does not take back {ordered[item_id].sku})",
+                code="not_returnable",
+                title=ordered[item_id].title,
+            )
     duplicate = await _same_open_request(order.id, wanted, resolution)
     if duplicate is not None:
         return duplicate
@@ -471,17 +568,24 @@ async def _start(settings: Settings, order: Order, wanted: dict[int, int], reaso
     for item_id, quantity in wanted.items():
         item = ordered[item_id]
         if quantity > item.quantity:
-            raise InvalidInput(f"order {order.number} has {item.quantity} × {item.title!r}; "
-                               f"{quantity} cannot be returned", code="too_many",
-                               title=item.title, count=item.quantity)
+            raise InvalidInput(
+                f"order {order.number} has {item.quantity} × {item.title!r}; "
+                f"{quantity} cannot be returned",
+                code="too_many",
+                title=item.title,
+                count=item.quantity,
+            )
         held = sum(q for _, q in taken.get(item_id, ()))
         if quantity > item.quantity - held:
             where = ", ".join(f"{q} in {rma}" for rma, q in taken[item_id])
             left = item.quantity - held
-            raise Conflict(f"{item.title!r} is already being returned ({where}); "
-                           + (f"{left} more can be returned" if left else
-                              "there are none left to return"),
-                           code="already_returned", title=item.title, left=left)
+            raise Conflict(
+                f"{item.title!r} is already being returned ({where}); "
+                + (f"{left} more can be returned" if left else "there are none left to return"),
+                code="already_returned",
+                title=item.title,
+                left=left,
+            )
     count = await Return.filter(order_id=order.id).count()
     auto = settings.return_approval == "auto"
     ret = await Return.create(
@@ -494,27 +598,36 @@ async def _start(settings: Settings, order: Order, wanted: dict[int, int], reaso
         decided_at=now if auto else None,
         created_at=now,
     )
-    await ReturnItem.bulk_create([
-        ReturnItem(return_request_id=ret.id, order_item_id=item_id, quantity=quantity)
-        for item_id, quantity in sorted(wanted.items())
-    ])
+    await ReturnItem.bulk_create(
+        [
+            ReturnItem(return_request_id=ret.id, order_item_id=item_id, quantity=quantity)
+            for item_id, quantity in sorted(wanted.items())
+        ]
+    )
     if not auto:
         total = sum(wanted.values())
-        await _alert(ret, "requested", f"{total} item{'s' if total != 1 else ''} to return, "
-                     f"the customer wants {resolution.replace('_', ' ')}; approve or reject it")
+        await _alert(
+            ret,
+            "requested",
+            f"{total} item{'s' if total != 1 else ''} to return, "
+            f"the customer wants {resolution.replace('_', ' ')}; approve or reject it",
+        )
     await _changed(settings, ret, "return_approved" if auto else "return_requested")
     return ret
 
 
-async def _same_open_request(order_id: int, wanted: dict[int, int],
-                             resolution: str) -> Return | None:
+async def _same_open_request(
+    order_id: int, wanted: dict[int, int], resolution: str
+) -> Return | None:
     """An open return of this order for exactly these items and resolution, if any."""
-    candidates = await Return.filter(order_id=order_id, status__in=("requested", "approved"),
-                                     resolution=resolution)
+    candidates = await Return.filter(
+        order_id=order_id, status__in=("requested", "approved"), resolution=resolution
+    )
     if not candidates:
         return None
-    rows = await ReturnItem.filter(return_request_id__in=[r.id for r in candidates]) \
-        .values_list("return_request_id", "order_item_id", "quantity")
+    rows = await ReturnItem.filter(return_request_id__in=[r.id for r in candidates]).values_list(
+        "return_request_id", "order_item_id", "quantity"
+    )
     held: dict[int, dict[int, int]] = defaultdict(dict)
     for ret_id, item_id, quantity in rows:
         held[ret_id][item_id] = quantity
@@ -522,6 +635,7 @@ async def _same_open_request(order_id: int, wanted: dict[int, int],
 
 
 # --- the owner decides --------------------------------------------------------------------
+
 
 async def approve(rma_or_id: str | int) -> ReturnView:
     """Approve a requested return (or one that expired: the customer gets a new period to
@@ -570,8 +684,10 @@ async def reject(rma_or_id: str | int, reason: str) -> ReturnView:
 
 # --- the parcel back ----------------------------------------------------------------------
 
-async def add_return_tracking(rma_or_id: str | int, carrier: str | None,
-                              tracking_number: str) -> ReturnView:
+
+async def add_return_tracking(
+    rma_or_id: str | int, carrier: str | None, tracking_number: str
+) -> ReturnView:
     """Record the parcel the customer sends back: the return is on its way (in_transit).
 
     Giving a different number for a return on its way replaces the number (a typo); the same
@@ -592,26 +708,35 @@ async def add_return_tracking(rma_or_id: str | int, carrier: str | None,
     async with in_transaction():
         ret = await _find(rma_or_id)
         if ret.status == "requested":
-            raise Conflict(f"return {ret.rma} has not been approved yet; please wait for the "
-                           "shop's approval before sending the items")
+            raise Conflict(
+                f"return {ret.rma} has not been approved yet; please wait for the "
+                "shop's approval before sending the items"
+            )
         if ret.status == "expired":
-            raise Conflict(f"return {ret.rma} expired because nothing was sent in time; please "
-                           "contact the shop")
+            raise Conflict(
+                f"return {ret.rma} expired because nothing was sent in time; please "
+                "contact the shop"
+            )
         if ret.status not in ("approved", "in_transit"):
             raise _refuse(ret, "given a tracking number", ("approved", "in_transit"))
         if (ret.tracking_number, ret.carrier) != (tracking, carrier):
             same = ret.tracking_number == tracking
             first = ret.status == "approved"  # not a corrected number: tell the customer
-            await _move(ret, "in_transit", now, carrier=carrier, tracking_number=tracking,
-                        sent_at=ret.sent_at or now,
-                        milestone=ret.milestone if same else None,
-                        last_event_at=ret.last_event_at if same else None)
+            await _move(
+                ret,
+                "in_transit",
+                now,
+                carrier=carrier,
+                tracking_number=tracking,
+                sent_at=ret.sent_at or now,
+                milestone=ret.milestone if same else None,
+                last_event_at=ret.last_event_at if same else None,
+            )
             await _changed(settings, ret, "return_in_transit" if first else None)
     return await _view_of(settings, ret.id)
 
 
-async def record_return_event(tracking_number: str, milestone: str,
-                              occurred_at: datetime) -> int:
+async def record_return_event(tracking_number: str, milestone: str, occurred_at: datetime) -> int:
     """Record a carrier scan of a return parcel; returns how many returns it changed.
 
     Every return with this tracking number takes the newest scan as its parcel's milestone;
@@ -635,8 +760,11 @@ async def record_return_event(tracking_number: str, milestone: str,
         if not returns:
             raise NotFound(f"no return has tracking number {tracking}")
         for ret in returns:
-            newest = ret.last_event_at is None or occurred_at > ret.last_event_at or (
-                occurred_at == ret.last_event_at and milestone != ret.milestone)
+            newest = (
+                ret.last_event_at is None
+                or occurred_at > ret.last_event_at
+                or (occurred_at == ret.last_event_at and milestone != ret.milestone)
+            )
             arrived = milestone == "delivered" and ret.status == "in_transit"
             if not newest and not arrived:
                 continue
@@ -645,14 +773,22 @@ async def record_return_event(tracking_number: str, milestone: str,
                 fields.update(milestone=milestone, last_event_at=occurred_at)
             if arrived:
                 await _move(ret, "received", now, received_at=occurred_at, **fields)
-                await _alert(ret, "received", "the parcel has arrived back; check the items "
-                             "and refund, exchange or credit it")
+                await _alert(
+                    ret,
+                    "received",
+                    "the parcel has arrived back; check the items "
+                    "and refund, exchange or credit it",
+                )
                 await _changed(settings, ret, "return_received", occurred_at)
             else:
                 await _move(ret, ret.status, now, **fields)
                 if newest and milestone in _PARCEL_PROBLEMS and ret.status == "in_transit":
-                    await _alert(ret, "parcel", f"the return parcel {tracking} "
-                                 f"({ret.carrier}) reports {milestone.replace('_', ' ')}")
+                    await _alert(
+                        ret,
+                        "parcel",
+                        f"the return parcel {tracking} "
+                        f"({ret.carrier}) reports {milestone.replace('_', ' ')}",
+                    )
                 await _changed(settings, ret, None)
             moved += 1
     return moved
@@ -675,8 +811,14 @@ async def mark_received(rma_or_id: str | int) -> ReturnView:
         if ret.status != "received":
             if ret.status not in allowed:
                 raise _refuse(ret, "received", allowed)
-            await _move(ret, "received", now, received_at=now, decided_at=ret.decided_at or now,
-                        expired_at=None)
+            await _move(
+                ret,
+                "received",
+                now,
+                received_at=now,
+                decided_at=ret.decided_at or now,
+                expired_at=None,
+            )
             await _settle_alerts(ret, now)
             await _changed(settings, ret, "return_received")
     return await _view_of(settings, ret.id)
@@ -703,8 +845,12 @@ async def refund(rma_or_id: str | int, amount_minor: int, method: str) -> Return
     """
     if method not in REFUND_DAYS:
         raise InvalidInput(f"refund method {method!r} is not one of: {', '.join(REFUND_DAYS)}")
-    return await _resolve(rma_or_id, "credited" if method == "store_credit" else "refunded",
-                          amount_minor=amount_minor, method=method)
+    return await _resolve(
+        rma_or_id,
+        "credited" if method == "store_credit" else "refunded",
+        amount_minor=amount_minor,
+        method=method,
+    )
 
 
 async def credit(rma_or_id: str | int, amount_minor: int, note: str = "") -> ReturnView:
@@ -716,8 +862,9 @@ async def credit(rma_or_id: str | int, amount_minor: int, note: str = "") -> Ret
             characters.
         Conflict: the return is not approved, or resolved already.
     """
-    return await _resolve(rma_or_id, "credited", amount_minor=amount_minor,
-                          method="store_credit", note=note)
+    return await _resolve(
+        rma_or_id, "credited", amount_minor=amount_minor, method="store_credit", note=note
+    )
 
 
 async def exchange(rma_or_id: str | int, note: str = "") -> ReturnView:
@@ -732,25 +879,40 @@ async def exchange(rma_or_id: str | int, note: str = "") -> ReturnView:
     return await _resolve(rma_or_id, "exchanged", note=note)
 
 
-_RESOLVED_KIND = {"refunded": "refund_issued", "credited": "store_credit_issued",
-                  "exchanged": "exchange_sent"}
+_RESOLVED_KIND = {
+    "refunded": "refund_issued",
+    "credited": "store_credit_issued",
+    "exchanged": "exchange_sent",
+}
 
 
-async def _resolve(rma_or_id: str | int, status: str, *, amount_minor: int | None = None,
-                   method: str = "", note: str = "") -> ReturnView:
+async def _resolve(
+    rma_or_id: str | int,
+    status: str,
+    *,
+    amount_minor: int | None = None,
+    method: str = "",
+    note: str = "",
+) -> ReturnView:
     settings = current_settings()
     note = clean_text(note, "the note", MAX_NOTE)
-    if amount_minor is not None and (not isinstance(amount_minor, int)
-                                     or isinstance(amount_minor, bool)):
+    if amount_minor is not None and (
+        not isinstance(amount_minor, int) or isinstance(amount_minor, bool)
+    ):
         raise InvalidInput("the amount must be a whole number of minor units (cents)")
     now = utcnow()
     async with in_transaction():
         ret = await _find(rma_or_id)
         if ret.status in _RESOLVED or ret.status == "closed":
-            raise Conflict(f"return {ret.rma} is {ret.status} already"
-                           + (f" ({format_money(ret.refund_minor, await _currency(ret))} by "
-                              f"{ret.refund_method.replace('_', ' ')})"
-                              if ret.refund_minor is not None else ""))
+            raise Conflict(
+                f"return {ret.rma} is {ret.status} already"
+                + (
+                    f" ({format_money(ret.refund_minor, await _currency(ret))} by "
+                    f"{ret.refund_method.replace('_', ' ')})"
+                    if ret.refund_minor is not None
+                    else ""
+                )
+            )
         if ret.status not in _RESOLVABLE:
             raise _refuse(ret, status, _RESOLVABLE)
         fields: dict[str, Any] = {"resolved_at": now}
@@ -764,9 +926,9 @@ async def _resolve(rma_or_id: str | int, status: str, *, amount_minor: int | Non
             if amount_minor > value:
                 raise InvalidInput(
                     f"{format_money(amount_minor, currency)} is more than the returned items "
-                    f"cost ({format_money(value, currency)}); refund at most that")
-            fields.update(refund_minor=amount_minor, refund_method=method,
-                          refund_issued_at=now)
+                    f"cost ({format_money(value, currency)}); refund at most that"
+                )
+            fields.update(refund_minor=amount_minor, refund_method=method, refund_issued_at=now)
         await _move(ret, status, now, **fields)
         await _settle_alerts(ret, now)
         await _changed(settings, ret, _RESOLVED_KIND[status])
@@ -805,26 +967,38 @@ async def expire_returns(settings: Settings, now: datetime | None = None) -> int
     now = _now(now)
     cutoff = now - timedelta(days=settings.return_send_days)
     async with in_transaction():
-        stale = await Return.filter(status="approved", sent_at__isnull=True,
-                                    decided_at__lt=cutoff).values_list("id", "order_id",
-                                                                       "decided_at")
+        stale = await Return.filter(
+            status="approved", sent_at__isnull=True, decided_at__lt=cutoff
+        ).values_list("id", "order_id", "decided_at")
         if not stale:
             return 0
-        expired = await Return.filter(id__in=[ret_id for ret_id, _, _ in stale], status="approved",
-                                      sent_at__isnull=True) \
-            .update(status="expired", expired_at=now, updated_at=now)
+        expired = await Return.filter(
+            id__in=[ret_id for ret_id, _, _ in stale], status="approved", sent_at__isnull=True
+        ).update(status="expired", expired_at=now, updated_at=now)
         if expired:
             periods = {ret_id: _period(ret_id, decided_at) for ret_id, _, decided_at in stale}
-            gone = await Return.filter(id__in=list(periods), status="expired",
-                                       expired_at=now).values_list("id", "order_id")
+            gone = await Return.filter(
+                id__in=list(periods), status="expired", expired_at=now
+            ).values_list("id", "order_id")
             await record_changes(sorted({order_id for _, order_id in gone}), CHANGE_KIND)
-            await plan(settings, [Plan(order_id, "return_expired", reason=f"return:{ret_id}",
-                                       episode=periods[ret_id]) for ret_id, order_id in gone],
-                       now=now)
+            await plan(
+                settings,
+                [
+                    Plan(
+                        order_id,
+                        "return_expired",
+                        reason=f"return:{ret_id}",
+                        episode=periods[ret_id],
+                    )
+                    for ret_id, order_id in gone
+                ],
+                now=now,
+            )
     return expired
 
 
 # --- reading ------------------------------------------------------------------------------
+
 
 async def return_view(token: str) -> ReturnView:
     """The return behind a customer's private link (/r/{token}).
@@ -862,12 +1036,12 @@ async def returns_for_order(number: str) -> tuple[ReturnView, ...]:
         NotFound: no such order.
     """
     order = await get_order(number)
-    return tuple(await _views(current_settings(),
-                              Return.filter(order_id=order.id).order_by("id")))
+    return tuple(await _views(current_settings(), Return.filter(order_id=order.id).order_by("id")))
 
 
-async def list_returns(status: str | None = None, limit: int = 50,
-                       after: str | None = None) -> ReturnPage:
+async def list_returns(
+    status: str | None = None, limit: int = 50, after: str | None = None
+) -> ReturnPage:
     """A page of returns, newest first, over all of them, one status, or ``"open"`` (those
     waiting for the owner, customer or carrier: requested, approved, in transit, received).
 
@@ -881,8 +1055,9 @@ async def list_returns(status: str | None = None, limit: int = 50,
         query = query.filter(status__in=OPEN)
     elif status:
         if status not in STATUSES:
-            raise InvalidInput(f"unknown return status {status!r}; one of: open, "
-                               f"{', '.join(STATUSES)}")
+            raise InvalidInput(
+                f"unknown return status {status!r}; one of: open, {', '.join(STATUSES)}"
+            )
         query = query.filter(status=status)
     if after:
         if not after.isdigit() or len(after) > 12:
@@ -899,21 +1074,31 @@ async def return_rows_for_orders(order_ids: Sequence[int]) -> tuple[ReturnRow, .
     follows the change feed refreshes just these)."""
     if not order_ids:
         return ()
-    return tuple(await _rows(Return.filter(order_id__in=list(order_ids)).order_by("-id")
-                             .limit(MAX_PAGE)))
+    return tuple(
+        await _rows(Return.filter(order_id__in=list(order_ids)).order_by("-id").limit(MAX_PAGE))
+    )
 
 
 async def _rows(query: Any) -> list[ReturnRow]:
     rows = await query.values_list(
-        "id", "rma", "order__number", "order__customer__name", "status", "resolution",
-        "created_at", "updated_at")
+        "id",
+        "rma",
+        "order__number",
+        "order__customer__name",
+        "status",
+        "resolution",
+        "created_at",
+        "updated_at",
+    )
     quantities: dict[int, int] = defaultdict(int)
     for ret_id, quantity in await ReturnItem.filter(
-            return_request_id__in=[r[0] for r in rows]).values_list("return_request_id",
-                                                                    "quantity"):
+        return_request_id__in=[r[0] for r in rows]
+    ).values_list("return_request_id", "quantity"):
         quantities[ret_id] += quantity
-    return [ReturnRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], quantities[r[0]], r[6], r[7])
-            for r in rows]
+    return [
+        ReturnRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], quantities[r[0]], r[6], r[7])
+        for r in rows
+    ]
 
 
 async def count_returns() -> dict[str, int]:
@@ -942,8 +1127,9 @@ def _view(settings: Settings, ret: Return) -> ReturnView:
     lines = sorted(ret.items, key=lambda i: i.id)
     send_by = None
     if ret.status == "approved" and ret.sent_at is None and ret.decided_at is not None:
-        send_by = (ret.decided_at.astimezone(settings.zone).date()
-                   + timedelta(days=settings.return_send_days))
+        send_by = ret.decided_at.astimezone(settings.zone).date() + timedelta(
+            days=settings.return_send_days
+        )
     expected = None
     if ret.refund_issued_at is not None and ret.refund_method:
         expected = refund_expected(settings, ret.refund_issued_at, ret.refund_method)

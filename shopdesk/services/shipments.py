@@ -90,8 +90,10 @@ async def add_shipment(
     if not carrier:  # a named carrier always wins: the owner knows better than the number
         found = detect(tracking)
         if found.status == "invalid":
-            raise InvalidInput(f"{found.reason}: check it for a typo, or name the carrier "
-                               "with --carrier if it is right")
+            raise InvalidInput(
+                f"{found.reason}: check it for a typo, or name the carrier "
+                "with --carrier if it is right"
+            )
         if found.carrier is None:
             raise InvalidInput(f"cannot tell the carrier from {tracking}; name it with --carrier")
         carrier = found.carrier
@@ -115,8 +117,9 @@ async def add_shipment(
         order.search_text = f"{order.search_text} {tracking.casefold()}"
         await order.save(update_fields=["search_text"])
         await refresh_orders([order.id], "shipment")
-        await plan(current_settings(),
-                   [Plan(order.id, "shipped", shipment.id, happened_at=shipped_at)])
+        await plan(
+            current_settings(), [Plan(order.id, "shipped", shipment.id, happened_at=shipped_at)]
+        )
     return shipment.id
 
 
@@ -193,8 +196,19 @@ async def record_events(events: Sequence[NewEvent]) -> RecordResult:
                 continue
             known.add((shipment.id, key))
             milestone, reason = milestone_reason or _classify(event, shipment.carrier)
-            fresh.append((shipment.id, event.occurred_at, milestone, reason, event.code,
-                          event.description, event.location, event.source, key))
+            fresh.append(
+                (
+                    shipment.id,
+                    event.occurred_at,
+                    milestone,
+                    reason,
+                    event.code,
+                    event.description,
+                    event.location,
+                    event.source,
+                    key,
+                )
+            )
             if event.estimate:
                 estimates[shipment.id] = event.estimate
         stored = await _insert_events(fresh)
@@ -205,8 +219,11 @@ async def record_events(events: Sequence[NewEvent]) -> RecordResult:
                 history[shipment_id].append(event)
             by_id = {s.id: s for s in shipments.values()}
             touched = sorted({shipment_id for shipment_id, _ in stored})
-            await _refold([by_id[i] for i in touched], history,
-                          {i: e for i, e in estimates.items() if i in touched})
+            await _refold(
+                [by_id[i] for i in touched],
+                history,
+                {i: e for i, e in estimates.items() if i in touched},
+            )
     return result
 
 
@@ -218,8 +235,9 @@ def _prepare(event: NewEvent) -> tuple[NewEvent, str, tuple[str, str | None] | N
     given = None
     if event.milestone:
         if event.milestone not in MILESTONES:
-            raise InvalidInput(f"unknown milestone {event.milestone!r}; one of: "
-                               f"{', '.join(MILESTONES)}")
+            raise InvalidInput(
+                f"unknown milestone {event.milestone!r}; one of: {', '.join(MILESTONES)}"
+            )
         if event.reason and event.reason not in REASONS:
             raise InvalidInput(f"unknown reason {event.reason!r}; one of: {', '.join(REASONS)}")
         given = (event.milestone, event.reason)
@@ -236,8 +254,15 @@ def _prepare(event: NewEvent) -> tuple[NewEvent, str, tuple[str, str | None] | N
     if event.event_id:
         basis = f"{cleaned.source}|{event.event_id}"
     else:
-        basis = "|".join((occurred_at.isoformat(), event.milestone or "", cleaned.code,
-                          cleaned.description.casefold(), cleaned.location.casefold()))
+        basis = "|".join(
+            (
+                occurred_at.isoformat(),
+                event.milestone or "",
+                cleaned.code,
+                cleaned.description.casefold(),
+                cleaned.location.casefold(),
+            )
+        )
     return cleaned, hashlib.sha256(basis.encode()).hexdigest()[:40], given
 
 
@@ -307,13 +332,18 @@ async def _history(shipment_ids: set[int]) -> dict[int, list[_Event]]:
             p,
         ):
             event_id, occurred_at, milestone, reason, description, key = event
-            history[shipment_id].append(_Event(
-                event_id, rawsql.to_datetime(occurred_at), milestone, reason, description, key))
+            history[shipment_id].append(
+                _Event(
+                    event_id, rawsql.to_datetime(occurred_at), milestone, reason, description, key
+                )
+            )
     return history
 
 
-_EVENT_COLUMNS = ("shipment_id, occurred_at, milestone, reason, raw_code, raw_description, "
-                  "location, source, dedupe_key, received_at")
+_EVENT_COLUMNS = (
+    "shipment_id, occurred_at, milestone, reason, raw_code, raw_description, "
+    "location, source, dedupe_key, received_at"
+)
 
 
 async def _insert_events(rows: list[tuple[Any, ...]]) -> list[tuple[int, _Event]]:
@@ -340,12 +370,19 @@ async def _insert_events(rows: list[tuple[Any, ...]]) -> list[tuple[int, _Event]
 
 
 # Milestones the customer hears about, and as what.
-_NOTIFY = {"out_for_delivery": "out_for_delivery", "available_for_pickup": "available_for_pickup",
-           "attempt_failed": "attempt_failed", "delivered": "delivered",
-           "exception": "exception", "returning_to_sender": "returned_to_sender",
-           "returned_to_sender": "returned_to_sender"}
-_STATE_SQL = ("milestone = {}, reason = {}, status_text = {}, last_event_at = {}, "
-              "delivered_at = {}, shipped_at = {}, watch = NULL, watch_since = NULL")
+_NOTIFY = {
+    "out_for_delivery": "out_for_delivery",
+    "available_for_pickup": "available_for_pickup",
+    "attempt_failed": "attempt_failed",
+    "delivered": "delivered",
+    "exception": "exception",
+    "returning_to_sender": "returned_to_sender",
+    "returned_to_sender": "returned_to_sender",
+}
+_STATE_SQL = (
+    "milestone = {}, reason = {}, status_text = {}, last_event_at = {}, "
+    "delivered_at = {}, shipped_at = {}, watch = NULL, watch_since = NULL"
+)
 
 
 async def _refold(
@@ -362,14 +399,27 @@ async def _refold(
         state = current_scan(Scan(e.occurred_at, e.milestone, e.reason, e.id) for e in events)
         assert state is not None  # the shipment has at least the event just stored
         if state.milestone != shipment.milestone and state.milestone in _NOTIFY:
-            plans.append(Plan(shipment.order_id, _NOTIFY[state.milestone], shipment.id,
-                              state.reason, happened_at=state.occurred_at))
+            plans.append(
+                Plan(
+                    shipment.order_id,
+                    _NOTIFY[state.milestone],
+                    shipment.id,
+                    state.reason,
+                    happened_at=state.occurred_at,
+                )
+            )
         text = next(e.description for e in events if e.id == state.seq)
         shipped_at = shipment.shipped_at
         if shipped_at is None and state.milestone != "label_created":
             shipped_at = min(e.occurred_at for e in events if e.milestone != "label_created")
-        row = [state.milestone, state.reason, text, max(e.occurred_at for e in events),
-               state.occurred_at if state.milestone == "delivered" else None, shipped_at]
+        row = [
+            state.milestone,
+            state.reason,
+            text,
+            max(e.occurred_at for e in events),
+            state.occurred_at if state.milestone == "delivered" else None,
+            shipped_at,
+        ]
         if shipment.id in estimates:
             with_estimate.append([*row, *estimates[shipment.id], shipment.id])
         else:

@@ -22,8 +22,9 @@ _PROGRESS = {
     "delivered": 3,
 }
 # Milestones reality may move a parcel to from any unfinished state.
-_SETBACKS = frozenset({"exception", "attempt_failed", "returning_to_sender",
-                       "returned_to_sender", "cancelled"})
+_SETBACKS = frozenset(
+    {"exception", "attempt_failed", "returning_to_sender", "returned_to_sender", "cancelled"}
+)
 _RETURNS = frozenset({"returning_to_sender", "returned_to_sender"})
 
 
@@ -100,8 +101,10 @@ _ATTENTION = {
 }
 
 
-_WATCH = {"stalled": "stalled: no carrier scan for too long",
-          "late": "late: past the estimated delivery"}
+_WATCH = {
+    "stalled": "stalled: no carrier scan for too long",
+    "late": "late: past the estimated delivery",
+}
 
 
 def attention_reason(
