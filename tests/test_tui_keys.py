@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 from dataclasses import replace
 
 import pytest
@@ -14,6 +15,7 @@ from textual.dom import DOMNode
 import tui
 from shopdesk.config import Settings
 from shopdesk.errors import ConfigError
+from tests.conftest import REPO
 from tests.tui_shop import NOW, seed_shop
 from tui.app import make_tui
 from tui.keys import KNOWN_IDS, check_keymap
@@ -41,6 +43,13 @@ def test_every_binding_has_a_known_id():
     ids = [b.id for _, b in bindings]
     assert len(ids) == len(set(ids)), "two bindings share an id"
     assert set(ids) == KNOWN_IDS
+
+
+def test_the_readme_lists_every_id():
+    readme = (REPO / "README.md").read_text()
+    listed = readme[readme.index("Binding ids (all in") :]
+    listed = set(re.findall(r"`([a-z_]+\.[a-z_]+)`", listed[: listed.index("\n## ")]))
+    assert listed == set(KNOWN_IDS)
 
 
 def test_unknown_ids_are_refused_with_the_list():
