@@ -76,6 +76,7 @@ KNOWN_IDS = frozenset(
         "dialog.cancel",
         "dialog.submit",
         "note.save",
+        "message.resend",
         "help.close",
     }
 )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Label, Select, Static
 
@@ -17,6 +20,10 @@ from tui.workers import guarded_work
 
 class MessageDialog(Dialog[None]):
     """Preview any message; resend one from the list."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "resend", "Resend", id="message.resend"),
+    ]
 
     def __init__(self, number: str, messages: tuple[MessageRow, ...]) -> None:
         super().__init__()
@@ -94,7 +101,7 @@ class MessageDialog(Dialog[None]):
         )
         self.dismiss(None)
 
-    def key_r(self) -> None:
+    def action_resend(self) -> None:
         self.resend_highlighted()
 
     @on(Button.Pressed, "#close")
