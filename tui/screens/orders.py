@@ -136,9 +136,12 @@ were looking, + are new.
 
     @guarded_work("Loading more orders", group="orders-page")
     async def _next_page(self, generation: int) -> None:
-        if self.next_cursor is None:
+        # Taken while the page loads: one request at a time, and one that fails is not
+        # tried again on every cursor move (a new search or filter starts afresh).
+        cursor, self.next_cursor = self.next_cursor, None
+        if cursor is None:
             return
-        page = await self._query(self.filters, after=self.next_cursor)
+        page = await self._query(self.filters, after=cursor)
         if generation != self.generation:
             return
         self._add(page.rows)
