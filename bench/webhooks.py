@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from statistics import median
 
+from bench.ingest import STEPS
 from bench.portal import free_port
 from bench.shop import build_shop, temp_settings, tracking_number
 from shopdesk.db import close_db, init_db
@@ -40,19 +41,7 @@ ROUNDS = 3
 DRAIN_LIMIT = 300  # seconds the ingest may take to finish what it accepted
 TARGET = 1000.0
 SECRET = "bench-easypost-secret"
-STEPS = (
-    "Shipment information received",
-    "Picked up by courier",
-    "Departed facility",
-    "Arrived at sort facility",
-    "Departed sort facility",
-    "In transit to destination",
-    "Arrived at destination facility",
-    "Processed at local depot",
-    "Out for delivery",
-    "Delivered, left with neighbour",
-)
-STATUSES = ("pre_transit",) + ("in_transit",) * 7 + ("out_for_delivery", "delivered")
+STATUSES = ("pre_transit",) + ("in_transit",) * 7 + ("out_for_delivery", "delivered")  # one per STEPS entry
 
 LUA = r"""
 local sigs, bodies, n, idx = {}, {}, 0, 0
