@@ -41,7 +41,8 @@ ROUNDS = 3
 DRAIN_LIMIT = 300  # seconds the ingest may take to finish what it accepted
 TARGET = 1000.0
 SECRET = "bench-easypost-secret"
-STATUSES = ("pre_transit",) + ("in_transit",) * 7 + ("out_for_delivery", "delivered")  # one per STEPS entry
+# EasyPost's status for each of STEPS
+STATUSES = ("pre_transit",) + ("in_transit",) * 7 + ("out_for_delivery", "delivered")
 
 LUA = r"""
 local sigs, bodies, n, idx = {}, {}, 0, 0
